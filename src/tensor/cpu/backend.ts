@@ -1,0 +1,22 @@
+/**
+ * The pure-TypeScript CPU backend: the reference implementation of the Backend interface, and the
+ * "living definition" other backends (gpu.js, issue 5) are validated against.
+ *
+ * Not here: the kernels themselves (gemm.ts, elementwise.ts, norm.ts).
+ */
+import type { Backend } from '../backend.js';
+import { gemm } from './gemm.js';
+import { binary, unary, unaryBackward } from './elementwise.js';
+import { layerNorm, layerNormBackward, softmax, softmaxBackward } from './norm.js';
+
+export const cpuBackend: Backend = {
+  name: 'cpu',
+  gemm,
+  binary,
+  unary,
+  unaryBackward,
+  softmax,
+  softmaxBackward,
+  layerNorm,
+  layerNormBackward,
+};
