@@ -1,0 +1,102 @@
+/**
+ * The compact VLM's configuration and its two named presets.
+ *
+ *   vlm-tiny  the benchmark configuration, exactly the PyTorch anchor (shared/anchors/torch_vlm_step.py):
+ *             32×32 RGB, 8×8 patches → 16 image tokens, d = 128, 4 heads, MLP 512, exact GELU, pre-LN,
+ *             2 bidirectional vision blocks, linear projector, 2 decoder blocks over 16 + 32 positions,
+ *             vocabulary 64; 859,200 parameters (spec/vlm/model.spec.ts counts them by hand).
+ *   vlm-nano  the default for RL training on 2 CPU cores (reasons beside each field below).
+ *
+ * Not here: the model (model.ts). Names are validated once by `getPreset`, configs by `checkVlmConfig`.
+ */
+import type { GeluApproximation } from '../tensor/index.js';
+
+export interface VlmConfig {
+  /** Preset name, recorded in checkpoints. */
+  readonly name: string;
+  /** Square image side in pixels (the task suite draws 32×32). */
+  readonly imageSize: number;
+  /** Image channels (RGB). */
+  readonly channels: number;
+  /** Square patch side; (imageSize/patchSize)² image tokens. */
+  readonly patchSize: number;
+  /** Model width d, shared by the vision encoder and the decoder (the anchor uses one width). */
+  readonly dModel: number;
+  readonly nHeads: number;
+  readonly mlpHidden: number;
+  /** Bidirectional pre-LN blocks over the image tokens. */
+  readonly visionLayers: number;
+  /** Decoder blocks over [image tokens + text] with the prefix-LM mask. */
+  readonly decoderLayers: number;
+  /** Text positions of the decoder (prompt + response); the learned positions cover image + text. */
+  readonly maxTextLen: number;
+  readonly vocabSize: number;
+  /** LayerNorm eps; 1e-5 is PyTorch's default (the anchor's). */
+  readonly lnEps: number;
+  /** 'none': exact erf GELU, torch's activation="gelu" (the anchor's). */
+  readonly gelu: GeluApproximation;
+}
+
+export const PRESETS = {
+  'vlm-tiny': {
+    name: 'vlm-tiny',
+    imageSize: 32,
+    channels: 3,
+    patchSize: 8,
+    dModel: 128,
+    nHeads: 4,
+    mlpHidden: 512,
+    visionLayers: 2,
+    decoderLayers: 2,
+    maxTextLen: 32,
+    vocabSize: 64,
+    lnEps: 1e-5,
+    gelu: 'none',
+  },
+  'vlm-nano': {
+    name: 'vlm-nano',
+    imageSize: 32, // the task suite's images
+    channels: 3,
+    patchSize: 8, // 16 image tokens: the task images hold a few shapes/glyphs at 5–10 px, ~1 per patch
+    dModel: 64, // every linear layer costs d² per token: 1/4 of vlm-tiny's FLOPs, which RL on 2 cores needs
+    nHeads: 4, // head width 16: several heads still look at different image regions at once
+    mlpHidden: 256, // 4·d, the GPT/anchor ratio
+    visionLayers: 1, // the images are simple synthetic scenes; one block mixes patches once
+    decoderLayers: 2, // two attention layers: read the image, then compose (e.g. sum two digits read)
+    maxTextLen: 48, // prompt + <thinking>…</thinking><answer>…</answer> of the longest task traces
+    vocabSize: 64, // the task vocabulary (45 tokens) fits; same as vlm-tiny, so tokens are shared
+    lnEps: 1e-5,
+    gelu: 'none',
+  },
+} as const satisfies Record<string, VlmConfig>;
+
+export type PresetName = keyof typeof PRESETS;
+
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+/** The preset's config; an unknown name is an error that lists the valid ones. */
+export function getPreset(name: string): VlmConfig {
+  if (!Object.prototype.hasOwnProperty.call(PRESETS, name)) {
+    throw new Error(`getPreset: unknown preset "${name}" (valid: ${PRESET_NAMES.join(', ')})`);
+  }
+  return PRESETS[name as PresetName];
+}
+
+/** Image tokens of a config: (imageSize / patchSize)². */
+export function imageTokens(c: VlmConfig): number {
+  return (c.imageSize / c.patchSize) ** 2;
+}
+
+/** Throws naming the first bad field. */
+export function checkVlmConfig(c: VlmConfig): void {
+  const where = `VlmConfig "${c.name}"`;
+  const positive = ['imageSize', 'channels', 'patchSize', 'dModel', 'nHeads', 'mlpHidden', 'decoderLayers', 'maxTextLen', 'vocabSize'] as const;
+  for (const k of positive) {
+    if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${where}: ${k} must be a positive integer, got ${c[k]}`);
+  }
+  if (!Number.isInteger(c.visionLayers) || c.visionLayers < 0) throw new Error(`${where}: visionLayers must be an integer ≥ 0, got ${c.visionLayers}`);
+  if (c.imageSize % c.patchSize !== 0) throw new Error(`${where}: patchSize ${c.patchSize} does not divide imageSize ${c.imageSize}`);
+  if (c.dModel % c.nHeads !== 0) throw new Error(`${where}: dModel ${c.dModel} is not a multiple of nHeads ${c.nHeads}`);
+  if (!(c.lnEps >= 0) || !Number.isFinite(c.lnEps)) throw new Error(`${where}: lnEps must be a finite number ≥ 0, got ${c.lnEps}`);
+  if (c.gelu !== 'none' && c.gelu !== 'tanh') throw new Error(`${where}: gelu must be 'none' or 'tanh', got '${String(c.gelu)}'`);
+}
