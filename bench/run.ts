@@ -3,7 +3,7 @@
  * prints a table per suite under a machine header, or with `--json` one JSON object per line
  * (`suite`, `name`, `n`, `median_ms`, the suite's extra columns, and the machine).
  *
- * Suites are registered in SUITES, loaded only when they run (later issues add `tensor` and `gpu`).
+ * Suites are registered in SUITES, loaded only when they run .
  * Every suite verifies its outputs before timing them; a failed check stops the run with exit 1.
  */
 import { machine } from './lib/machine.js';
@@ -14,6 +14,10 @@ const SUITES: Record<string, { readonly about: string; readonly load: () => Prom
   advantages: {
     about: 'G²RPO advantages at n = 4096 and 1,048,576 vs Float64Array.sort',
     load: async () => (await import('./advantages.js')).advantagesSuite,
+  },
+  tensor: {
+    about: 'matmul 128–1024 vs tfjs-cpu / tfjs-wasm (GFLOP/s); vlm-tiny training step vs PyTorch (tokens/s)',
+    load: async () => (await import('./tensor.js')).tensorSuite,
   },
 };
 
