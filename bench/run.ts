@@ -19,6 +19,10 @@ const SUITES: Record<string, { readonly about: string; readonly load: () => Prom
     about: 'matmul 128–1024 vs tfjs-cpu / tfjs-wasm (GFLOP/s); vlm-tiny training step vs PyTorch (tokens/s)',
     load: async () => (await import('./tensor.js')).tensorSuite,
   },
+  gpu: {
+    about: 'gpu.js matmul GFLOP/s per backend, transfers, seam, attention fwd/bwd',
+    load: async () => (await import('./gpu.js')).gpuSuite,
+  },
 };
 
 const USAGE = `Usage: npm run bench -- [suite ...] [--json]
