@@ -8,9 +8,11 @@
  * stdout written to a pipe is flushed before the process ends.
  */
 import { advantagesCommand } from './cli/advantages.js';
+import { compareCommand } from './cli/compare.js';
+import { trainCommand } from './cli/train.js';
 import { EXIT_BUG, EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './cli/command.js';
 
-const COMMANDS: readonly Command[] = [advantagesCommand];
+const COMMANDS: readonly Command[] = [advantagesCommand, trainCommand, compareCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
