@@ -11,7 +11,8 @@
  * estimator in it), the prompt stream and the held-out set (both derived from the seed only).
  *
  * The verdict (compare.json): does a variant equalise per-task gradient-norm shares better than GRPO —
- * its mean coefficient of variation of the shares across tasks (summary.ts `shareEquity`) is lower —
+ * its mean coefficient of variation of the shares across tasks (summary.ts `shareEquity`) is lower, and
+ * whether the difference exceeds 2 standard errors —
  * and what it does to each task's held-out greedy reward (warm start → final, the learning test's
  * verdicts). One seed: the standard error over steps is given, but steps are autocorrelated, so it
  * understates the uncertainty; the text says so.
@@ -69,7 +70,9 @@ export interface VariantResult {
   readonly share_cv_steps: number;
   readonly mean_share: Record<string, number | null>;
   readonly eval: LearningTest['tasks'];
+  /** Tasks improved over the warm start: by the sampled (primary) and by the greedy test. */
   readonly improved: number;
+  readonly improved_greedy: number;
   readonly wall_s: number;
 }
 
@@ -106,6 +109,7 @@ export function variantResult(v: Variant, dir: string): VariantResult {
     mean_share: eq.mean_share,
     eval: lt.tasks,
     improved: lt.improved,
+    improved_greedy: lt.improved_greedy,
     wall_s: (summary.timing as { wall_s: number }).wall_s,
   };
 }
@@ -118,15 +122,37 @@ export function compareRecord(seed: number, results: readonly VariantResult[]): 
   for (const r of results) {
     if (r.id === 'grpo' || grpo === undefined) continue;
     const better = r.share_cv_mean !== null && grpo.share_cv_mean !== null ? r.share_cv_mean < grpo.share_cv_mean : null;
+    // A difference of mean CVs within 2 standard errors (of the difference) is reported as no clear
+    // difference, whichever way it points; autocorrelation makes even this bar optimistic.
+    const seDiff = r.share_cv_se !== null && grpo.share_cv_se !== null ? Math.hypot(r.share_cv_se, grpo.share_cv_se) : null;
+    const clear = better !== null && seDiff !== null ? Math.abs(r.share_cv_mean! - grpo.share_cv_mean!) > 2 * seDiff : null;
     const deltas = Object.fromEntries(
-      Object.entries(r.eval).map(([t, v]) => [t, { final: v.final, vs_grpo_final: v.final - (grpo.eval[t]?.final ?? NaN), improved_over_warm_start: v.improved }]),
+      Object.entries(r.eval).map(([t, v]) => [
+        t,
+        {
+          sampled_final: v.final,
+          sampled_vs_grpo: v.final - (grpo.eval[t]?.final ?? NaN),
+          greedy_final: v.greedy.final,
+          greedy_vs_grpo: v.greedy.final - (grpo.eval[t]?.greedy.final ?? NaN),
+          improved_over_warm_start: v.improved,
+          greedy_improved_over_warm_start: v.greedy.improved,
+        },
+      ]),
     );
-    verdicts[r.id] = { equalises_shares_better_than_grpo: better, share_cv_mean: r.share_cv_mean, grpo_share_cv_mean: grpo.share_cv_mean, eval: deltas };
+    verdicts[r.id] = {
+      equalises_shares_better_than_grpo: better,
+      clear_difference: clear,
+      share_cv_mean: r.share_cv_mean,
+      grpo_share_cv_mean: grpo.share_cv_mean,
+      eval: deltas,
+    };
     const fmt = (x: number | null, se: number | null) => (x === null ? 'n/a' : `${x.toFixed(3)}${se === null ? '' : ` ± ${se.toFixed(3)}`}`);
     text.push(
       `${r.label}: share CV ${fmt(r.share_cv_mean, r.share_cv_se)} vs GRPO ${fmt(grpo.share_cv_mean, grpo.share_cv_se)} → ` +
-        `${better === null ? 'undetermined' : better ? 'more equal than GRPO' : 'NOT more equal than GRPO'}; ` +
-        `held-out greedy reward improved on ${r.improved}/${Object.keys(r.eval).length} tasks (GRPO: ${grpo.improved})`,
+        `${better === null ? 'undetermined' : better ? 'more equal than GRPO' : 'NOT more equal than GRPO'}` +
+        `${clear === false ? ' (within 2 standard errors: no clear difference)' : ''}; ` +
+        `held-out reward improved over the warm start on ${r.improved}/${Object.keys(r.eval).length} tasks sampled, ` +
+        `${r.improved_greedy} greedy (GRPO: ${grpo.improved} sampled, ${grpo.improved_greedy} greedy)`,
     );
   }
   return {
