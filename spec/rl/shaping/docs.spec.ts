@@ -1,49 +1,5 @@
 // Runs every `ts` example of docs/shaping.md and compares what it prints with the `text` block that
-// follows it, so the page cannot drift from the code. Each example is written to a temporary file with
-// its `./src/...` imports made absolute, then imported in-process (no child process: fast).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { format } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+// follows it, so the page cannot drift from the code.
+import { describeDocExamples } from '../../support/doc-examples.js';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
-const page = readFileSync(join(root, 'docs/shaping.md'), 'utf8');
-
-/** Pairs of (code, expected output): a ```ts block immediately followed by a ```text block. */
-function examples(md: string): { code: string; output: string }[] {
-  const blocks = [...md.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], body: m[2], end: m.index! + m[0].length, start: m.index! }));
-  const out: { code: string; output: string }[] = [];
-  for (let i = 0; i + 1 < blocks.length; i++) {
-    const [a, b] = [blocks[i], blocks[i + 1]];
-    if (a.lang === 'ts' && b.lang === 'text' && md.slice(a.end, b.start).trim() === '') out.push({ code: a.body, output: b.body });
-  }
-  return out;
-}
-
-describe('docs/shaping.md examples', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'shaping-docs-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const found = examples(page);
-
-  it('the page has its five examples', () => {
-    expect(found.length).toBe(5);
-  });
-
-  found.forEach(({ code, output }, k) => {
-    it(`example ${k + 1} prints what the page shows`, async () => {
-      const file = join(dir, `example-${k}.ts`);
-      writeFileSync(file, code.replaceAll("from './src/", `from '${join(root, 'src')}/`));
-      const lines: string[] = [];
-      const log = console.log;
-      console.log = (...args: unknown[]) => void lines.push(format(...args));
-      try {
-        await import(/* @vite-ignore */ file);
-      } finally {
-        console.log = log;
-      }
-      expect(lines.join('\n') + '\n').toBe(output);
-    });
-  });
-});
+describeDocExamples('docs/shaping.md', 5, 'five');
