@@ -12,6 +12,8 @@
  *   attention  vlm-tiny's causal self-attention (batch 32 × 4 heads, T = S = 48, dh = 32): forward, and
  *              backward from the saved probabilities, kept on the device between kernels, beside the
  *              tensor core's ops on the CPU reference backend.
+ *   step       (its own table, bench/gpu/step.ts) one vlm-tiny training step in tokens/s per backend
+ *              behind the tensor seam, beside the CPU reference and PyTorch.
  *
  * Every result is verified first: matmul on 64 sampled entries against float64 dot products within
  * γ_{n+1}·Σ|a||b| (spec/gpu/matmul.spec.ts), attention against the float64 reference within 1e-4 of the
@@ -31,6 +33,7 @@ import { probe, releaseWebgpu } from '../src/gpu/probe.js';
 import { type Dev, GpuRuntime } from '../src/gpu/runtime.js';
 import * as T from '../src/tensor/index.js';
 import type { Reporter } from './lib/report.js';
+import { benchStep } from './gpu/step.js';
 import { mulberry32 } from './lib/rng.js';
 import type { Suite } from './lib/suite.js';
 import { median } from './lib/timing.js';
@@ -347,6 +350,7 @@ export const gpuSuite: Suite = {
           ` (GFLOP/s include upload and readback; vs_cpu = CPU reference time ÷ this time, > 1 is faster)`,
       );
       if (!probes[0].ok) report.note('no GPU answered here: the GPU targets (webgpu, matmul 4096 ≥ 5 TFLOP/s) were not measured');
+      await benchStep(report); // ends the table above and opens its own
     } finally {
       for (const rt of runtimes.values()) rt.destroy();
       releaseWebgpu();

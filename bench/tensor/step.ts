@@ -54,8 +54,26 @@ export interface StepTiming {
   readonly finalLoss: number;
 }
 
-/** Builds vlm-tiny, verifies one step, times `runs` more (a count from the first step's time). */
-export function timeVlmStep(seed = 0): StepTiming {
+/** vlm-tiny with its optimizer and fixed batch, and one training step on the current backend. */
+export interface VlmStep {
+  readonly config: string;
+  readonly model: VLM;
+  readonly params: number;
+  readonly batch: number;
+  readonly textTokens: number;
+  /** One step (zero_grad, forward, loss, backward, AdamW); returns the loss before the update. */
+  step(): number;
+  /** The last step's phases, ms. */
+  readonly lap: { forward: number; backward: number; optimizer: number };
+  /** The loss on the fixed batch now, without a step (no grad). */
+  loss(): number;
+}
+
+/**
+ * Builds vlm-tiny (seeded), checks its parameter count against the anchor's layout, and returns its step.
+ * Exported for bench/gpu/step.ts, which runs the same step on each gpu.js backend.
+ */
+export function makeVlmStep(seed = 0): VlmStep {
   const cfg = getPreset(STEP_PRESET);
   const B = STEP_BATCH;
   const T = cfg.maxTextLen;
@@ -84,6 +102,13 @@ export function timeVlmStep(seed = 0): StepTiming {
     lap.optimizer = t3 - t2;
     return loss.item();
   };
+  const loss = (): number => noGrad(() => crossEntropy(model.forward(images, tokens, [B, T]), targets).item());
+  return { config: cfg.name, model, params, batch: B, textTokens: B * T, step, lap, loss };
+}
+
+/** Builds vlm-tiny, verifies one step, times `runs` more (a count from the first step's time). */
+export function timeVlmStep(seed = 0): StepTiming {
+  const { config, model, params, batch, textTokens, step, lap, loss } = makeVlmStep(seed);
 
   const t0 = performance.now();
   const firstLoss = step(); // verification + warm-up
@@ -105,14 +130,14 @@ export function timeVlmStep(seed = 0): StepTiming {
     samples.backward.push(lap.backward);
     samples.optimizer.push(lap.optimizer);
   }
-  const finalLoss = noGrad(() => crossEntropy(model.forward(images, tokens, [B, T]), targets).item());
+  const finalLoss = loss();
   if (!(finalLoss < firstLoss)) throw new Error(`verify: loss did not descend on a fixed batch (${firstLoss} → ${finalLoss} after ${runs + 2} steps)`);
   const med = (xs: number[]): number => median(Float64Array.from(xs).sort());
   return {
-    config: cfg.name,
+    config,
     params,
-    batch: B,
-    textTokens: B * T,
+    batch,
+    textTokens,
     step_ms: med(samples.step),
     forward_ms: med(samples.forward),
     backward_ms: med(samples.backward),
