@@ -57,6 +57,17 @@ describe('presets and config validation', () => {
     expect(() => checkVlmConfig({ ...SMALL, patchSize: 5 })).toThrow('VlmConfig "small-test": patchSize 5 does not divide imageSize 16');
     expect(() => checkVlmConfig({ ...SMALL, nHeads: 3 })).toThrow('dModel 16 is not a multiple of nHeads 3');
     expect(() => checkVlmConfig({ ...SMALL, vocabSize: 0 })).toThrow('vocabSize must be a positive integer, got 0');
+    expect(() => checkVlmConfig({ ...SMALL, posInit: 'sincos' as never })).toThrow("posInit must be one of zeros, normal, got 'sincos'");
+  });
+  it('position embeddings start at zero in vlm-tiny (the anchor) and N(0, 1) in vlm-nano', () => {
+    const rms = (t: { data: ArrayLike<number> }) => Math.sqrt(Array.from(t.data).reduce((a, x) => a + x * x, 0) / t.data.length);
+    const tiny = new VLM(getPreset('vlm-tiny'));
+    expect(rms(tiny.vpos)).toBe(0);
+    expect(rms(tiny.tpos)).toBe(0);
+    const nano = new VLM(getPreset('vlm-nano'));
+    // 16·64 and 64·64 N(0, 1) draws: the sample rms is within 0.1 of 1 (≈ 4.5 standard errors of 1/√(2n)).
+    expect(Math.abs(rms(nano.vpos) - 1)).toBeLessThan(0.1);
+    expect(Math.abs(rms(nano.tpos) - 1)).toBeLessThan(0.1);
   });
 });
 

@@ -17,6 +17,7 @@ export const SMALL: VlmConfig = {
   vocabSize: 10,
   lnEps: 1e-5,
   gelu: 'none',
+  posInit: 'normal', // nonzero positions, so gradient checks see them matter
 };
 
 export function images(B: number, cfg: VlmConfig, rng: Rng, dtype: DType = 'float32'): Tensor {

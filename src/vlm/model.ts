@@ -9,7 +9,7 @@
  *
  * Parameter names are the anchor's module names (patch, vpos, vision.i…, proj, tok, tpos, decoder.i…,
  * norm, head); inside a block see src/nn/block.ts for the mapping onto TransformerEncoderLayer.
- * Position embeddings start at zero, as the anchor's nn.Parameter(torch.zeros(…)).
+ * Position embeddings start at zero, as the anchor's nn.Parameter(torch.zeros(…)), or N(0, 1) (config.posInit).
  *
  * Incremental decoding: `prefill` runs the images and a prompt into a fresh DecoderCache, `extend` feeds
  * further tokens one or more at a time; both return the logits of the positions they fed, equal (to
@@ -29,6 +29,7 @@ import {
   TransformerBlock,
   type BlockConfig,
   constantInit,
+  normalInit,
   maskRows,
   newParameter,
   prefixLmMask,
@@ -90,11 +91,12 @@ export class VLM extends Module {
     const blocks = (n: number) => new ModuleList(Array.from({ length: n }, () => new TransformerBlock(block, { rng, dtype })));
     // Registration order = the anchor's attribute order (and so the order of names and init draws).
     this.patch = this.registerModule('patch', new Linear(channels * ps * ps, C, { rng, dtype }));
-    this.vpos = this.registerParameter('vpos', newParameter([1, P, C], dtype, constantInit(0)));
+    const posFill = config.posInit === 'zeros' ? constantInit(0) : normalInit(rng, 1);
+    this.vpos = this.registerParameter('vpos', newParameter([1, P, C], dtype, posFill));
     this.vision = this.registerModule('vision', blocks(config.visionLayers));
     this.proj = this.registerModule('proj', new Linear(C, C, { rng, dtype }));
     this.tok = this.registerModule('tok', new Embedding(V, C, { rng, dtype }));
-    this.tpos = this.registerParameter('tpos', newParameter([1, P + maxTextLen, C], dtype, constantInit(0)));
+    this.tpos = this.registerParameter('tpos', newParameter([1, P + maxTextLen, C], dtype, posFill));
     this.decoder = this.registerModule('decoder', blocks(config.decoderLayers));
     this.norm = this.registerModule('norm', new LayerNorm(C, { eps: config.lnEps, dtype }));
     this.head = this.registerModule('head', new Linear(C, V, { rng, dtype }));

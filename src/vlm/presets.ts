@@ -5,7 +5,8 @@
  *             32×32 RGB, 8×8 patches → 16 image tokens, d = 128, 4 heads, MLP 512, exact GELU, pre-LN,
  *             2 bidirectional vision blocks, linear projector, 2 decoder blocks over 16 + 32 positions,
  *             vocabulary 64; 859,200 parameters (spec/vlm/model.spec.ts counts them by hand).
- *   vlm-nano  the default for RL training on 2 CPU cores (reasons beside each field below).
+ *   vlm-nano  the default for RL training on 2 CPU cores (reasons beside each field below); unlike the
+ *             anchor, its position embeddings start random, not at zero (see `posInit`).
  *
  * Not here: the model (model.ts). Names are validated once by `getPreset`, configs by `checkVlmConfig`.
  */
@@ -35,7 +36,17 @@ export interface VlmConfig {
   readonly lnEps: number;
   /** 'none': exact erf GELU, torch's activation="gelu" (the anchor's). */
   readonly gelu: GeluApproximation;
+  /**
+   * Initial position embeddings (vpos, tpos): 'zeros' as the anchor's nn.Parameter(torch.zeros(…)), or
+   * 'normal' N(0, 1), the scale of the token embeddings (torch's nn.Embedding init). Zeros is a
+   * symmetric saddle for training: image tokens of equal content stay identical, every patch's vpos
+   * row gets the same gradient, and the model never learns where anything is (docs/training.md).
+   */
+  readonly posInit: PosInit;
 }
+
+export const POS_INITS = ['zeros', 'normal'] as const;
+export type PosInit = (typeof POS_INITS)[number];
 
 export const PRESETS = {
   'vlm-tiny': {
@@ -52,6 +63,7 @@ export const PRESETS = {
     vocabSize: 64,
     lnEps: 1e-5,
     gelu: 'none',
+    posInit: 'zeros', // the anchor's
   },
   'vlm-nano': {
     name: 'vlm-nano',
@@ -67,6 +79,7 @@ export const PRESETS = {
     vocabSize: 64, // the task vocabulary (45 tokens) fits; same as vlm-tiny, so tokens are shared
     lnEps: 1e-5,
     gelu: 'none',
+    posInit: 'normal', // zeros never learns positions here: a one-shape "which column" task stays at chance (docs/training.md)
   },
 } as const satisfies Record<string, VlmConfig>;
 
@@ -98,5 +111,6 @@ export function checkVlmConfig(c: VlmConfig): void {
   if (c.imageSize % c.patchSize !== 0) throw new Error(`${where}: patchSize ${c.patchSize} does not divide imageSize ${c.imageSize}`);
   if (c.dModel % c.nHeads !== 0) throw new Error(`${where}: dModel ${c.dModel} is not a multiple of nHeads ${c.nHeads}`);
   if (!(c.lnEps >= 0) || !Number.isFinite(c.lnEps)) throw new Error(`${where}: lnEps must be a finite number ≥ 0, got ${c.lnEps}`);
+  if (!(POS_INITS as readonly string[]).includes(c.posInit)) throw new Error(`${where}: posInit must be one of ${POS_INITS.join(', ')}, got '${String(c.posInit)}'`);
   if (c.gelu !== 'none' && c.gelu !== 'tanh') throw new Error(`${where}: gelu must be 'none' or 'tanh', got '${String(c.gelu)}'`);
 }
