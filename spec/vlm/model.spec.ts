@@ -58,6 +58,18 @@ describe('presets and config validation', () => {
     expect(() => checkVlmConfig({ ...SMALL, nHeads: 3 })).toThrow('dModel 16 is not a multiple of nHeads 3');
     expect(() => checkVlmConfig({ ...SMALL, vocabSize: 0 })).toThrow('vocabSize must be a positive integer, got 0');
     expect(() => checkVlmConfig({ ...SMALL, posInit: 'sincos' as never })).toThrow("posInit must be one of zeros, normal, got 'sincos'");
+    expect(() => checkVlmConfig({ ...SMALL, pixelStd: 0 })).toThrow('pixelStd must be a finite number > 0, got 0');
+    expect(() => checkVlmConfig({ ...SMALL, pixelMean: NaN })).toThrow('pixelMean must be a finite number, got NaN');
+  });
+  it('normalises pixels as (x − pixelMean) / pixelStd before the patch embedding', () => {
+    const rng = new Rng(3);
+    const normalised = new VLM(SMALL, { seed: 1, dtype: 'float64' });
+    const raw = new VLM({ ...SMALL, pixelMean: 0, pixelStd: 1 }, { seed: 1, dtype: 'float64' });
+    const x = images(2, SMALL, rng, 'float64');
+    const y = new Tensor(Float64Array.from(x.data, (v) => (v - SMALL.pixelMean) / SMALL.pixelStd), x.shape);
+    noGrad(() => expectClose(normalised.encodeImages(x).data, raw.encodeImages(y).data, { atol: 1e-12, rtol: 0 })); // one rounding of x − m per pixel
+    const same = noGrad(() => raw.encodeImages(x));
+    expect(Math.max(...Array.from(same.data, (v, i) => Math.abs(v - normalised.encodeImages(x).data[i])))).toBeGreaterThan(1e-3);
   });
   it('position embeddings start at zero in vlm-tiny (the anchor) and N(0, 1) in vlm-nano', () => {
     const rms = (t: { data: ArrayLike<number> }) => Math.sqrt(Array.from(t.data).reduce((a, x) => a + x * x, 0) / t.data.length);
@@ -109,6 +121,32 @@ describe('forward', () => {
     const out = noGrad(() => m.forward(img2, ids, [B, T])).toArray();
     const V = SMALL.vocabSize;
     for (let t = 0; t < T; t++) expect(out.slice(t * V, (t + 1) * V)).not.toEqual(base.slice(t * V, (t + 1) * V));
+  });
+
+  it("prefix 'image+prompt': prompt positions see the whole prompt, response positions are causal, rows keep their own prefix", () => {
+    const pm = new VLM({ ...SMALL, prefix: 'image+prompt' }, { seed: 1 });
+    const lens = [3, 2]; // row 0: 3 prompt tokens, row 1: 2
+    const V = SMALL.vocabSize;
+    const base = noGrad(() => pm.forward(img, ids, [B, T], lens)).toArray();
+    const moved = (out: number[], row: number, t: number) => out.slice((row * T + t) * V, (row * T + t + 1) * V).some((v, i) => v !== base[(row * T + t) * V + i]);
+    // Change the last prompt token of row 0 (position 2): positions 0 and 1 see it (bidirectional prefix).
+    const a = ids.slice();
+    a[2] = (a[2] + 1) % V;
+    const outA = noGrad(() => pm.forward(img, a, [B, T], lens)).toArray();
+    for (let t = 0; t < T; t++) expect(moved(outA, 0, t)).toBe(true);
+    // Change response token 4 of row 0: positions < 4 stay bit-identical (causal response, prefix blind to it).
+    const b = ids.slice();
+    b[4] = (b[4] + 1) % V;
+    const outB = noGrad(() => pm.forward(img, b, [B, T], lens)).toArray();
+    for (let t = 0; t < T; t++) expect(moved(outB, 0, t)).toBe(t >= 4);
+    // Row 1's prefix is 2 long: its position 2 is response, so changing it leaves positions 0 and 1 alone.
+    const c = ids.slice();
+    c[T + 2] = (c[T + 2] + 1) % V;
+    const outC = noGrad(() => pm.forward(img, c, [B, T], lens)).toArray();
+    for (let t = 0; t < T; t++) expect(moved(outC, 1, t)).toBe(t >= 2);
+    expect(() => pm.forward(img, ids, [B, T])).toThrow("VLM(small-test): forward needs promptLens (the prompt length of each row) under prefix 'image+prompt'");
+    expect(() => pm.forward(img, ids, [B, T], [3])).toThrow('1 promptLens for 2 rows');
+    expect(() => pm.forward(img, ids, [B, T], [3, 7])).toThrow('promptLens[1] = 7, expected an integer in [1, 6]');
   });
 });
 

@@ -4,14 +4,14 @@
 // argmax; eos ends a response; tokenLogProbs' gradients; argument errors.
 import { describe, expect, it } from 'vitest';
 import { Rng, type Tensor, noGrad } from '../../src/tensor/index.js';
-import { VLM, generate, sampleFromLogits, tokenLogProbs, topPFilter, type GenerateResult } from '../../src/vlm/index.js';
+import { VLM, generate, sampleFromLogits, tokenLogProbs, topPFilter, type GenerateResult, type PrefixMode } from '../../src/vlm/index.js';
 import { TOL, expectClose } from '../tensor/helpers.js';
 import { expectParamGrads } from '../nn/support.js';
 import { SMALL, images, randomIds } from './support.js';
 
 /** A SMALL model whose distributions are far from uniform (so top-p and argmax have something to cut). */
-function model(seed: number, dtype: 'float32' | 'float64' = 'float32'): VLM {
-  const m = new VLM(SMALL, { seed, dtype });
+function model(seed: number, dtype: 'float32' | 'float64' = 'float32', prefix: PrefixMode = SMALL.prefix): VLM {
+  const m = new VLM({ ...SMALL, prefix }, { seed, dtype });
   const rng = new Rng(seed + 100);
   for (const p of m.parameters()) for (let i = 0; i < p.size; i++) p.data[i] += 0.1 * rng.normal();
   // Sharper logits: mean entropy ≈ 1.2 nats of ln 10 = 2.3, so samples vary but the nucleus cuts.
@@ -30,7 +30,7 @@ function teacherLogits(m: VLM, img: Tensor, res: GenerateResult): number[][][] {
     prompts.map((p, b) => {
       const seq = [...p, ...res.tokens[b].slice(0, -1)];
       const one = img.slice(0, b, b + 1).contiguous();
-      const logits = m.forward(one, seq, [1, seq.length]).toArray();
+      const logits = m.forward(one, seq, [1, seq.length], [p.length]).toArray();
       const V = SMALL.vocabSize;
       return res.tokens[b].map((_, t) => logits.slice((p.length - 1 + t) * V, (p.length + t) * V));
     }),
@@ -49,13 +49,13 @@ describe('generate', () => {
     expect(run(8).tokens).not.toEqual(a.tokens);
   });
 
-  it('KV-cached log-probs and entropies equal teacher-forced ones (float64: 1e-12; float32: 1e-5), at τ = 0.7, top-p 0.9', () => {
+  it.each(['image', 'image+prompt'] as const)('KV-cached log-probs and entropies equal teacher-forced ones (float64: 1e-12; float32: 1e-5), at τ = 0.7, top-p 0.9; prefix %s', (prefix) => {
     // The same sequences, fed once through the cache and once in one forward: equal up to the rounding of
     // reordered sums (exact zeros added for masked keys, gemm's order per row unchanged), so TOL.float64 in
     // float64; in float32 the logits carry float32 rounding (≈ 6e-8 relative, |logits| ≲ 30), well
     // inside TOL.float32 (1e-5 abs + 1e-5 rel). The tempered, truncated draw does not change what is stored.
     for (const dtype of ['float64', 'float32'] as const) {
-      const m = model(2, dtype);
+      const m = model(2, dtype, prefix);
       const img = dtype === 'float64' ? img64 : img32;
       const res = generate(m, img, prompts, { maxNewTokens: 9, temperature: 0.7, topP: 0.9, rng: new Rng(3), eosId: 0 });
       const tf = tokenLogProbs(m, img, prompts, res.tokens);

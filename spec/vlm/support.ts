@@ -18,6 +18,9 @@ export const SMALL: VlmConfig = {
   lnEps: 1e-5,
   gelu: 'none',
   posInit: 'normal', // nonzero positions, so gradient checks see them matter
+  pixelMean: 0.25, // normalised pixels, so the path through the normalisation is exercised
+  pixelStd: 0.5,
+  prefix: 'image', // the anchor's; specs of 'image+prompt' override it
 };
 
 export function images(B: number, cfg: VlmConfig, rng: Rng, dtype: DType = 'float32'): Tensor {

@@ -21,7 +21,7 @@ import type { TrainConfig } from './config.js';
 import { deriveSeed, drawExamples, imageBatch, stepTasks } from './data.js';
 
 /** Bump when the SFT procedure changes, so stale caches are not reused. */
-const SFT_VERSION = 2; // 2: vlm-nano position embeddings start N(0, 1)
+const SFT_VERSION = 3; // 2: vlm-nano position embeddings start N(0, 1); 3: vlm-nano normalises pixels
 const META_KEY = 'g2rpo.warmstart';
 
 export interface SftPoint {

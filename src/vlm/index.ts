@@ -4,7 +4,7 @@
  *
  * Not here: tasks, rewards, the trainer (src/tasks, src/train).
  */
-export { type VlmConfig, type PresetName, PRESETS, PRESET_NAMES, getPreset, imageTokens, checkVlmConfig } from './presets.js';
+export { type VlmConfig, type PresetName, type PosInit, type PrefixMode, PRESETS, PRESET_NAMES, POS_INITS, PREFIX_MODES, getPreset, imageTokens, checkVlmConfig } from './presets.js';
 export { VLM, DecoderCache, cloneVlm, type VlmOptions } from './model.js';
 export {
   generate,

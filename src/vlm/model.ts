@@ -1,15 +1,19 @@
 /**
  * The compact VLM, the PyTorch anchor (shared/anchors/torch_vlm_step.py) on our modules:
  *
- *   image (B, 3, 32, 32) → 8×8 patches (B, P, 192) → patch Linear → + vpos → vision blocks (bidirectional)
+ *   image (B, 3, 32, 32) → (x − pixelMean)/pixelStd → 8×8 patches (B, P, 192) → patch Linear → + vpos → vision blocks (bidirectional)
  *     → proj Linear                                                            = image tokens (B, P, C)
  *   h = [image tokens ; tok(text ids)] + tpos                                  (B, P + T, C)
- *   decoder blocks with the prefix-LM mask (image ↔ image only; text → all image + causal text)
+ *   decoder blocks with the prefix-LM mask: prefix 'image' (the anchor): image ↔ image, text → image +
+ *     causal text; prefix 'image+prompt': image and prompt ↔ each other, response → all before it
  *   logits = head(norm(h[:, P:]))                                              (B, T, V), text positions only
  *
  * Parameter names are the anchor's module names (patch, vpos, vision.i…, proj, tok, tpos, decoder.i…,
  * norm, head); inside a block see src/nn/block.ts for the mapping onto TransformerEncoderLayer.
  * Position embeddings start at zero, as the anchor's nn.Parameter(torch.zeros(…)), or N(0, 1) (config.posInit).
+ *
+ * The prompt length of each row decides the mask under 'image+prompt', so `forward` takes it
+ * (`promptLens`); `prefill` treats everything it is given as prompt.
  *
  * Incremental decoding: `prefill` runs the images and a prompt into a fresh DecoderCache, `extend` feeds
  * further tokens one or more at a time; both return the logits of the positions they fed, equal (to
@@ -113,14 +117,19 @@ export class VLM extends Module {
   /** Images (B, 3, H, W) → projected image tokens (B, P, C): the vision encoder and the projector. */
   encodeImages(images: Tensor): Tensor {
     this.checkImages(images);
-    let v = this.patch.forward(patches(images, this.config.patchSize)).add(this.vpos); // (B, P, C)
+    const { pixelMean, pixelStd } = this.config;
+    const pixels = pixelMean === 0 && pixelStd === 1 ? images : images.sub(pixelMean).mul(1 / pixelStd);
+    let v = this.patch.forward(patches(pixels, this.config.patchSize)).add(this.vpos); // (B, P, C)
     for (const blk of this.vision) v = blk.forward(v, null);
     return this.proj.forward(v); // (B, P, C)
   }
 
-  /** Logits (B, T, V) of every text position of `tokens` (B·T ids, row-major) after the images. */
-  forward(images: Tensor, tokens: Indices, shape: readonly [number, number]): Tensor {
-    return this.decode(this.encodeImages(images), tokens, shape, undefined);
+  /**
+   * Logits (B, T, V) of every text position of `tokens` (B·T ids, row-major) after the images.
+   * `promptLens[b]`: how many of row b's tokens are prompt; required under prefix 'image+prompt'.
+   */
+  forward(images: Tensor, tokens: Indices, shape: readonly [number, number], promptLens?: readonly number[]): Tensor {
+    return this.decode(this.encodeImages(images), tokens, shape, undefined, promptLens);
   }
 
   newCache(): DecoderCache {
@@ -130,17 +139,23 @@ export class VLM extends Module {
   /** Run images and a prompt (B·T ids) into an empty cache; logits (B, T, V) of the prompt positions. */
   prefill(images: Tensor, tokens: Indices, shape: readonly [number, number], cache: DecoderCache): Tensor {
     if (cache.length !== 0) throw new Error(`VLM.prefill: the cache already holds ${cache.length} positions; start from newCache()`);
-    return this.decode(this.encodeImages(images), tokens, shape, cache);
+    return this.decode(this.encodeImages(images), tokens, shape, cache, 'all');
   }
 
   /** Feed T more text positions per row after what `cache` holds; logits (B, T, V) of those positions. */
   extend(tokens: Indices, shape: readonly [number, number], cache: DecoderCache): Tensor {
     if (cache.length === 0) throw new Error('VLM.extend: the cache is empty; call prefill (images and prompt) first');
-    return this.decode(null, tokens, shape, cache);
+    return this.decode(null, tokens, shape, cache, undefined);
   }
 
   /** The decoder over [image tokens (when starting) ; text], from cache position `past` on. */
-  private decode(img: Tensor | null, tokens: Indices, shape: readonly [number, number], cache: DecoderCache | undefined): Tensor {
+  private decode(
+    img: Tensor | null,
+    tokens: Indices,
+    shape: readonly [number, number],
+    cache: DecoderCache | undefined,
+    promptLens: readonly number[] | 'all' | undefined,
+  ): Tensor {
     const [B, T] = shape;
     const name = `VLM(${this.config.name})`;
     if (!Number.isInteger(B) || !Number.isInteger(T) || B < 1 || T < 1) throw new Error(`${name}: token shape [${B}, ${T}] must be positive integers`);
@@ -158,12 +173,35 @@ export class VLM extends Module {
     let h = img === null ? text : concat([img, text], 1); // (B, L, C), L = T or P + T
     const L = h.shape[1];
     h = h.add(this.tpos.slice(1, past, past + L)); // (B, L, C)
-    const mask = maskRows(this.mask, past, past + L); // (L, past + L)
+    const mask = past === 0 ? this.startMask(B, T, promptLens) : maskRows(this.mask, past, past + L); // (…, L, past + L)
     this.decoder.items.forEach((blk, i) => {
       h = blk.forward(h, mask, cache?.layers[i]);
     });
     if (img !== null) h = h.slice(1, P, P + T); // (B, T, C): text positions only
     return this.head.forward(this.norm.forward(h)); // (B, T, V)
+  }
+
+  /**
+   * The mask of a call that starts at position 0 (image + T text positions): the shared (L, L) corner
+   * of `this.mask` under prefix 'image'; under 'image+prompt', (L, L) when every fed token is prompt
+   * (prefill) and (B, 1, L, L), one prefix per row, when rows' prompts differ in length (forward).
+   */
+  private startMask(B: number, T: number, promptLens: readonly number[] | 'all' | undefined): Tensor {
+    const P = this.nImageTokens;
+    const L = P + T;
+    if (this.config.prefix === 'image') return maskRows(this.mask, 0, L);
+    if (promptLens === 'all') return prefixLmMask(L, 0, this.dtype);
+    const name = `VLM(${this.config.name})`;
+    if (promptLens === undefined) throw new Error(`${name}: forward needs promptLens (the prompt length of each row) under prefix 'image+prompt'`);
+    if (promptLens.length !== B) throw new Error(`${name}: ${promptLens.length} promptLens for ${B} rows`);
+    const rowMasks = new Map<number, Tensor>(); // one mask per distinct prompt length
+    const rows = promptLens.map((n, b) => {
+      if (!Number.isInteger(n) || n < 1 || n > T) throw new Error(`${name}: promptLens[${b}] = ${n}, expected an integer in [1, ${T}]`);
+      let m = rowMasks.get(n);
+      if (m === undefined) rowMasks.set(n, (m = prefixLmMask(P + n, T - n, this.dtype).reshape([1, 1, L, L])));
+      return m;
+    });
+    return concat(rows, 0); // (B, 1, L, L)
   }
 }
 

@@ -251,7 +251,8 @@ export function tokenLogProbs(
       mask[b * L + t] = 1;
     });
   });
-  const logp = model.forward(images, input, [B, Lin]).logSoftmax(-1); // (B, Lin, V)
+  const promptLens = promptIds.map((p) => p.length); // the prefix of each row under prefix 'image+prompt'
+  const logp = model.forward(images, input, [B, Lin], promptLens).logSoftmax(-1); // (B, Lin, V)
   const picked = gather(logp, target).reshape([B, Lin]); // (B, Lin): log π of each next token
   const ent = logp.exp().mul(logp).sum(-1).neg(); // (B, Lin): −Σ p log p
   const m = tensor(mask, [B, L], { dtype: model.dtype });
