@@ -2,8 +2,9 @@
  * `g2rpo compare`: four runs (GRPO, G²RPO ot, G²RPO scale, G²RPO ot without shaping; src/train/compare.ts)
  * on the same seed, data and cached warm start, each a normal run folder `<out>/<compare>-<variant>/`,
  * then `<out>/<compare>/compare.json` with the verdicts and, when src/report is there, the side-by-side
- * report. Takes the train command's flags except those that pick the objective. --resume continues
- * unfinished variants and reuses finished ones.
+ * report. Takes the train command's flags except those that pick the objective (the backend flags
+ * included: one backend for all four runs, resolved before the first). --resume continues unfinished
+ * variants and reuses finished ones.
  *
  * Not here: the runs (src/train/trainer.ts), the verdict arithmetic (src/train/compare.ts).
  */
@@ -16,6 +17,7 @@ import { VARIANTS, compareName, compareRecord, variantResult, type VariantResult
 import { resolveConfig, type TrainConfig } from '../train/config.js';
 import { train, tryReport } from '../train/trainer.js';
 import { formatFlags, parseArgs, type ParsedArgs } from './args.js';
+import { callSummary, resolveBackendFlags, withBackend, type ChosenBackend } from './backend-option.js';
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './command.js';
 import { TRAIN_FLAGS, configInputFromFlags } from './train.js';
 
@@ -39,6 +41,7 @@ function usage(): string {
     'Examples:',
     '  npm run compare',
     '  npm run compare -- --quick',
+    '  npm run compare -- --quick --backend gpujs:webasm --backend-offload all',
     '',
   ].join('\n');
 }
@@ -56,6 +59,7 @@ export const compareCommand: Command = {
     let configs: { id: string; label: string; config: TrainConfig }[];
     let base: TrainConfig;
     let resume: boolean;
+    let chosen: ChosenBackend;
     try {
       const args: ParsedArgs = parseArgs(argv, COMPARE_FLAGS);
       if (args.help) {
@@ -70,6 +74,8 @@ export const compareCommand: Command = {
       resume = args.flags.has('resume');
       // Every variant's config is validated before the first run starts.
       configs = VARIANTS.map((v) => ({ id: v.id, label: v.label, config: resolveConfig({ ...input, ...v.config, name: `${name}-${v.id}` }) }));
+      // One backend for all four runs, resolved before the first starts (backend-option.ts).
+      chosen = await resolveBackendFlags(args);
     } catch (e) {
       if (e instanceof InputError) {
         io.writeStderr(`g2rpo compare: ${e.message}\n`);
@@ -79,19 +85,25 @@ export const compareCommand: Command = {
     }
     const results: VariantResult[] = [];
     try {
-      for (const v of configs) {
-        const dir = join(v.config.outDir, v.config.name);
-        if (resume && finished(dir)) {
-          io.writeStderr(`${v.label}: finished run found in ${dir}, reused\n`);
-        } else {
-          io.writeStderr(`── ${v.label} → ${dir}\n`);
-          await train(v.config, {
-            resume: resume && existsSync(checkpointPath(v.config)),
-            io: { log: io.writeStderr, isTTY: process.stderr.isTTY === true },
-          });
+      io.writeStderr(chosen.header);
+      await withBackend(chosen.backend, async () => {
+        for (const v of configs) {
+          const dir = join(v.config.outDir, v.config.name);
+          if (resume && finished(dir)) {
+            io.writeStderr(`${v.label}: finished run found in ${dir}, reused\n`);
+          } else {
+            io.writeStderr(`── ${v.label} → ${dir}\n`);
+            await train(v.config, {
+              resume: resume && existsSync(checkpointPath(v.config)),
+              io: { log: io.writeStderr, isTTY: process.stderr.isTTY === true },
+              meta: { backend: chosen.description },
+            });
+          }
+          results.push(variantResult(VARIANTS.find((x) => x.id === v.id)!, dir));
         }
-        results.push(variantResult(VARIANTS.find((x) => x.id === v.id)!, dir));
-      }
+        const calls = callSummary(chosen.backend);
+        if (calls !== null) io.writeStderr(`${calls}\n`);
+      });
     } catch (e) {
       if (e instanceof InputError) {
         io.writeStderr(`g2rpo compare: ${e.message}\n`);
@@ -104,7 +116,7 @@ export const compareCommand: Command = {
     const record = compareRecord(base.seed, results);
     writeFileAtomicSync(join(outDir, 'compare.json'), new TextEncoder().encode(`${JSON.stringify(record, null, 2)}\n`));
     const report = await tryReport('buildCompareReport', results.map((r) => r.dir), outDir);
-    io.writeStdout(`${record.summary as string}\n(${record.caveat as string})\ncompare.json: ${join(outDir, 'compare.json')}\nreport.html: ${report}\n`);
+    io.writeStdout(`${record.summary as string}\n(${record.caveat as string})\nbackend: ${chosen.description}\ncompare.json: ${join(outDir, 'compare.json')}\nreport.html: ${report}\n`);
     return EXIT_OK;
   },
 };

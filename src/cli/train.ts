@@ -1,7 +1,9 @@
 /**
  * `g2rpo train`: the flags become a `TrainConfigInput`, validated once by `resolveConfig` (and, with
- * --resume, the checkpoint by `checkResumable`) before any work; then `train` runs with a progress bar on
- * stderr and the summary's verdicts are printed on stdout. Bad flags or config: one line on stderr, exit 2.
+ * --resume, the checkpoint by `checkResumable`) before any work; the tensor backend (--backend, else
+ * G2RPO_BACKEND, else the reference: backend-option.ts) is resolved before any work too and named in the
+ * run header; then `train` runs with a progress bar on stderr and the summary's verdicts are printed on
+ * stdout. Bad flags, config or a backend that cannot run here: one line on stderr, exit 2.
  *
  * Not here: the trainer (src/train), flag parsing (args.ts). Reference: issue 4; docs/training.md.
  */
@@ -11,6 +13,7 @@ import { DEFAULTS, QUICK, TASK_STAGES, defaultRunName, resolveConfig, type Train
 import { train } from '../train/trainer.js';
 import { PRESET_NAMES } from '../vlm/index.js';
 import { formatFlags, parseArgs, type FlagSpec, type ParsedArgs } from './args.js';
+import { BACKEND_FLAGS, callSummary, resolveBackendFlags, withBackend, withHeader, type ChosenBackend } from './backend-option.js';
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './command.js';
 
 export const TRAIN_FLAGS: readonly FlagSpec[] = [
@@ -36,6 +39,7 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
   { name: 'resume', kind: 'boolean', help: 'continue the run from its last checkpoint' },
   { name: 'quick', kind: 'boolean', help: 'a short configuration (CI; under a minute)' },
   { name: 'stop-after', kind: 'string', meta: 'N', help: 'stop after step N as if killed (tests --resume)' },
+  ...BACKEND_FLAGS,
 ];
 
 function usage(): string {
@@ -54,6 +58,7 @@ function usage(): string {
     '  npm run train -- --estimator grpo --name grpo-run',
     '  npm run train -- --tasks math,counting --steps 20 --no-entropy-shaping',
     '  npm run train -- --name my-run --resume',
+    '  xvfb-run -a npm run train -- --quick --backend gpujs:headlessgl',
     '',
   ].join('\n');
 }
@@ -138,6 +143,7 @@ export const trainCommand: Command = {
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
     let config: TrainConfig;
     let args: ParsedArgs;
+    let chosen: ChosenBackend;
     try {
       args = parseArgs(argv, TRAIN_FLAGS);
       if (args.help) {
@@ -146,6 +152,8 @@ export const trainCommand: Command = {
       }
       if (args.positionals.length > 0) throw new InputError(args.positionals[0], 'unexpected argument (see --help)');
       config = resolveConfig(configInputFromFlags(args));
+      // Last of the checks, so a bad flag costs no backend start-up (a GL context, compiled kernels).
+      chosen = await resolveBackendFlags(args);
     } catch (e) {
       if (e instanceof InputError) {
         io.writeStderr(`g2rpo train: ${e.message}\n`);
@@ -155,12 +163,18 @@ export const trainCommand: Command = {
     }
     const stopAfter = args.flags.get('stop-after');
     try {
-      const result = await train(config, {
-        resume: args.flags.has('resume'),
-        stopAfter: typeof stopAfter === 'string' ? int('stop-after', stopAfter) : undefined,
-        io: { log: io.writeStderr, isTTY: process.stderr.isTTY === true },
+      const result = await withBackend(chosen.backend, async () => {
+        const r = await train(config, {
+          resume: args.flags.has('resume'),
+          stopAfter: typeof stopAfter === 'string' ? int('stop-after', stopAfter) : undefined,
+          io: { log: withHeader(io.writeStderr, chosen.header), isTTY: process.stderr.isTTY === true },
+          meta: { backend: chosen.description },
+        });
+        const calls = callSummary(chosen.backend);
+        if (calls !== null) io.writeStderr(`${calls}\n`);
+        return r;
       });
-      io.writeStdout(`run: ${result.dir}\n`);
+      io.writeStdout(`run: ${result.dir}\nbackend: ${chosen.description}\n`);
       if (result.summary !== null) {
         const t = result.summary.timing as { wall_s: number };
         io.writeStdout(`${verdictLines(result.summary).join('\n')}\nwall time ${t.wall_s.toFixed(1)} s\n`);

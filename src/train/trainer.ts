@@ -44,6 +44,11 @@ export interface TrainOptions {
   readonly io?: TrainIO;
   /** Build report.html at the end (default true). */
   readonly report?: boolean;
+  /**
+   * Facts about where the run ran (e.g. `{ backend: … }`), written into the config record of
+   * metrics.jsonl. Not configuration: they change no number, the warm-start key or the checkpoint.
+   */
+  readonly meta?: Readonly<Record<string, unknown>>;
 }
 
 export interface TrainResult {
@@ -84,9 +89,10 @@ export async function tryReport(fn: 'buildReport' | 'buildCompareReport', ...arg
   }
 }
 
-function configRecord(c: TrainConfig, warmPath: string): Record<string, unknown> {
+function configRecord(c: TrainConfig, warmPath: string, meta: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   return {
     type: 'config',
+    ...meta,
     ...c,
     model: getPreset(c.preset),
     warm_start: warmPath,
@@ -158,7 +164,7 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
     io.log(`resuming ${dir} after step ${ck.state.step}\n`);
   } else {
     log = RunLog.create(metricsPath);
-    log.write(configRecord(c, ws.path));
+    log.write(configRecord(c, ws.path, o.meta));
     for (const p of ws.losses) log.write({ type: 'sft', step: p.step, loss: p.loss });
     const t0 = performance.now();
     warmEval = evaluate(model, examples, evalOpts);
