@@ -24,6 +24,14 @@ describe('summary', () => {
     expect(flat.scalars.get('learning_test.alpha')).toBe(0.05);
   });
 
+  it('a verdict nested in a row (the greedy one beside the sampled one) gets dotted columns, not JSON', () => {
+    const greedy = { final: 0.7, p_value: 0.03, improved: true };
+    const m = withSummary({ learning_test: { tasks: { math: { improved: false, greedy }, reading: { improved: true, greedy: { ...greedy, improved: false } } } } });
+    const html = summaryHtml(m.summary, m.config.tasks);
+    expect(html).toContain('<th>greedy.final</th><th>greedy.p_value</th><th>greedy.improved</th>');
+    expect(html).not.toContain('&quot;final&quot;');
+  });
+
   it('also reads a flat array of per-task objects and a wall time in milliseconds', () => {
     const m = withSummary({ wall_ms: 5000, verdicts: [{ task: 'math', improved: false }, { task: 'reading', improved: true }] });
     expect([...verdicts(m.summary, m.config.tasks)]).toEqual([['math', false], ['reading', true]]);

@@ -100,6 +100,16 @@ function cellOf(v: unknown): Cell {
   return s.length > 200 ? `${s.slice(0, 197)}...` : s;
 }
 
+/** A row's nested objects as dotted columns (e.g. the greedy verdict beside the sampled one), one level deep. */
+function flattenRow(x: Obj): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(x)) {
+    if (isObj(v)) for (const [k2, v2] of Object.entries(v)) out[`${k}.${k2}`] = v2;
+    else out[k] = v;
+  }
+  return out;
+}
+
 /**
  * HTML for the summary: the verdict table(s) (per-task tables with a boolean `improved`) in the open, then
  * every other table and field by dotted path inside a <details> (collapsible without any script).
@@ -109,7 +119,8 @@ export function summaryHtml(summary: SummaryRecord | null, tasks: readonly strin
   const flat = flattenSummary(summary, tasks);
   const shown: string[] = [];
   const folded: string[] = [];
-  for (const [path, rows] of flat.tables) {
+  for (const [path, nested] of flat.tables) {
+    const rows = new Map([...nested].map(([t, x]) => [t, flattenRow(x)]));
     const cols = [...new Set([...rows.values()].flatMap((x) => Object.keys(x)))];
     const isVerdict = [...rows.values()].some((x) => typeof x.improved === 'boolean');
     (isVerdict ? shown : folded).push(`<h3>summary: ${esc(path)}</h3>`, table(['task', ...cols], [...rows].map(([t, x]) => [t, ...cols.map((c) => cellOf(x[c]))])));
