@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.js';
 import { BACKEND_FLAGS, describeBackend, resolveBackendFlags, withHeader } from '../../src/cli/backend-option.js';
-import type { CommandIO } from '../../src/cli/command.js';
 import { compareCommand } from '../../src/cli/compare.js';
 import { trainCommand } from '../../src/cli/train.js';
 import { BACKEND_ENV, GpuBackend } from '../../src/gpu/index.js';
 import { cpuBackend, getBackend } from '../../src/tensor/index.js';
+import { captureIO } from '../support/capture-io.js';
 
 const out = mkdtempSync(join(tmpdir(), 'g2rpo-cli-backend-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -25,17 +25,7 @@ afterEach(() => {
   else process.env[BACKEND_ENV] = saved;
 });
 
-function io(): CommandIO & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    readStdin: async () => '',
-    stdinIsTTY: true,
-    writeStdout: (t: string) => void (o.stdout += t),
-    writeStderr: (t: string) => void (o.stderr += t),
-  };
-  return o;
-}
+const io = captureIO;
 
 /** One RL step of a model small enough that nothing crosses the measured offload thresholds. */
 const TINY = ['--out', out, '--tasks', 'math,spatial', '--steps', '1', '--prompts', '2', '--group-size', '2', '--sft-steps', '2', '--eval-examples', '1', '--eval-samples', '1'];

@@ -6,26 +6,16 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/cli/command.js';
 import { compareCommand } from '../../src/cli/compare.js';
 import { parseArgs } from '../../src/cli/args.js';
 import { TRAIN_FLAGS, configInputFromFlags, trainCommand } from '../../src/cli/train.js';
 import { QUICK, resolveConfig } from '../../src/train/config.js';
 import { VARIANTS } from '../../src/train/compare.js';
+import { captureIO } from '../support/capture-io.js';
 
 const out = mkdtempSync(join(tmpdir(), 'g2rpo-cli-'));
 
-function io(): CommandIO & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    readStdin: async () => '',
-    stdinIsTTY: true,
-    writeStdout: (t: string) => void (o.stdout += t),
-    writeStderr: (t: string) => void (o.stderr += t),
-  };
-  return o;
-}
+const io = captureIO;
 
 /** Flags of a run small enough for a spec: 2 tasks, 2 steps, 2 SFT steps, 2 eval examples. */
 const TINY = ['--out', out, '--tasks', 'math,spatial', '--steps', '2', '--prompts', '2', '--group-size', '2', '--sft-steps', '2', '--eval-examples', '2', '--eval-every', '1'];
