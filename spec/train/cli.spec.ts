@@ -36,6 +36,15 @@ describe('g2rpo train', () => {
     expect([q5.steps, q5.promptsPerStep, q5.sft.steps, q5.sft.batchSize]).toEqual([5, QUICK.promptsPerStep, 7, QUICK.sft!.batchSize]);
   });
 
+  it('a --quick run updates the model in every step (the smoke run exercises the whole step)', async () => {
+    const x = io();
+    expect(await trainCommand.run(['--quick', '--out', out, '--name', 'quick-run', '--eval-examples', '1'], x)).toBe(0);
+    const steps = readFileSync(join(out, 'quick-run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; optimizer_steps?: number });
+    const opt = steps.filter((r) => r.type === 'step').map((r) => r.optimizer_steps);
+    expect(opt).toHaveLength(QUICK.steps!);
+    for (const n of opt) expect(n).toBeGreaterThan(0);
+  });
+
   const bad: [string[], RegExp][] = [
     [['--tasks', 'math,maths'], /^g2rpo train: tasks\[1\]: unknown value "maths" \(valid: grounding, reading/],
     [['--steps', '0'], /^g2rpo train: steps: must be a positive integer \(got 0\)/],
