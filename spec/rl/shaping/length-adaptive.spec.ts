@@ -45,7 +45,10 @@ const caseArb: fc.Arbitrary<Case> = fc
     const lLow = lMin + c.minRamp + b;
     const lHigh = lLow + c.minPlateau + d;
     const lMax = lHigh + c.minRamp + e;
-    return { config: { ...c, bounds: { lo, hi } }, initial: { lMin, lLow, lHigh, lMax } };
+    // lo + span rounds, so hi − lo can fall an ulp short of span (e.g. 399.99999999999994 for 400): the
+    // config requires maxMove ≤ hi − lo as computed, so clamp there.
+    const maxMove = Math.min(c.maxMove, hi - lo);
+    return { config: { ...c, maxMove, bounds: { lo, hi } }, initial: { lMin, lLow, lHigh, lMax } };
   });
 
 /** Batches of one task 't': integer token lengths in [0, 10000] (past the bounds, to push on them). */
