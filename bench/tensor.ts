@@ -15,7 +15,7 @@
  *
  * Not here: the kernels (src/tensor), the runner and its helpers (bench/run.ts, bench/lib).
  */
-import { gemmPoolReady, getGemmThreads } from '../src/tensor/index.js';
+import { gemmPoolReady, gemmPoolStats, getGemmThreads } from '../src/tensor/index.js';
 import type { Suite } from './lib/suite.js';
 import { benchMatmul, gflops } from './tensor/matmul.js';
 import { timeVlmStep } from './tensor/step.js';
@@ -30,7 +30,7 @@ const fmt = (x: number): string => x.toPrecision(3);
 
 export const tensorSuite: Suite = {
   name: 'tensor',
-  title: `matmul (square float32) vs tfjs-cpu / tfjs-wasm, GFLOP/s; our gemm threads ${getGemmThreads()}`,
+  title: `matmul (square float32) vs tfjs-cpu / tfjs-wasm, GFLOP/s; our gemm threads ${getGemmThreads()}, micro-kernel ${gemmPoolStats().kernel}`,
   async run(report) {
     // Start the gemm pool's workers before timing, so no timed call runs single-threaded while they boot.
     const pooled = await gemmPoolReady();

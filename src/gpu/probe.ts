@@ -238,8 +238,8 @@ const SIMD_PROBE = new Uint8Array([
 ]);
 
 function probeWebasm(): Probe {
-  // The project's lib setting has no DOM/WebAssembly typings, so the global is typed by hand.
-  const wasm = (globalThis as { WebAssembly?: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+  // Typed by src/tensor/cpu/webassembly.d.ts; a runtime may still lack the global.
+  const wasm = typeof WebAssembly === 'undefined' ? undefined : WebAssembly;
   if (!wasm) return { mode: 'webasm', ok: false, reason: 'webasm: this runtime has no WebAssembly' };
   if (!wasm.validate(SIMD_PROBE)) {
     return { mode: 'webasm', ok: false, reason: 'webasm: this runtime\'s WebAssembly has no SIMD (Node ≥ 16.4 has it)' };

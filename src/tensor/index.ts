@@ -21,4 +21,4 @@ export { embedding, gather, concat } from './ops/indexing.js';
 export { reshape, permute, transpose, slice, expand, squeeze, unsqueeze, contiguous, patches } from './ops/view.js';
 export { toNdarray, fromNdarray } from './ndarray.js';
 export { gradcheck, type GradcheckOptions, type GradcheckReport } from './gradcheck.js';
-export { getGemmThreads, gemmPoolReady, gemmPoolStats, setGemmThreads, shutdownGemmPool, type GemmPoolStats } from './cpu/gemm-pool.js';
+export { getGemmThreads, gemmPoolReady, gemmPoolStats, setGemmSimd, setGemmThreads, shutdownGemmPool, type GemmPoolStats } from './cpu/gemm-pool.js';

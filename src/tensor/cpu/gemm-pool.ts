@@ -33,7 +33,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { Storage } from '../tensor.js';
-import { type GemmKernel, mainKernel, makeGemmKernel } from './gemm.js';
+import { type GemmKernel, gemmWasm, gemmWasmUnavailable, mainKernel, makeGemmKernel } from './gemm.js';
 import { type ArenaMessage, BOOTSTRAP, LAYOUT as L, type WorkerData, gemmWorkerLoop } from './gemm-worker.js';
 
 /**
@@ -83,6 +83,25 @@ export function setGemmThreads(n: number | null): void {
   if (pool !== null && pool.workers.length < getGemmThreads() - 1) void shutdownGemmPool();
 }
 
+// ---- which micro-kernel (both give bit-identical results; gemm.ts says why) ----
+
+let simd = gemmWasm !== null;
+let kernel: GemmKernel = mainKernel;
+let jsKernel: GemmKernel | null = null;
+
+/**
+ * Whether products run the WebAssembly SIMD micro-kernel (the default where it compiles) or the
+ * JavaScript one (for benchmarks comparing the two; results are identical). Asking for SIMD where it
+ * did not compile throws with the engine's reason. Restarts the workers on the next big product.
+ */
+export function setGemmSimd(on: boolean): void {
+  if (on && gemmWasm === null) throw new Error(`setGemmSimd: the WebAssembly SIMD kernel does not compile here (${gemmWasmUnavailable})`);
+  if (on === simd) return;
+  simd = on;
+  kernel = on ? mainKernel : (jsKernel ??= makeGemmKernel(null));
+  void shutdownGemmPool();
+}
+
 // ---- the pool ----
 
 interface Pool {
@@ -129,12 +148,16 @@ export interface GemmPoolStats {
   readonly workerChunks: number;
   /** Why workers are off, or null. */
   readonly disabled: string | null;
+  /** The micro-kernel products run: 'wasm-simd' or 'js' (see setGemmSimd). */
+  readonly kernel: 'wasm-simd' | 'js';
+  /** Why the SIMD kernel cannot run here, or null. */
+  readonly simdUnavailable: string | null;
 }
 
 /** The pool's counters, for tests and benches. */
 export function gemmPoolStats(): GemmPoolStats {
   const workers = pool !== null && pool.ready ? pool.workers.length : 0;
-  return { threads: getGemmThreads(), workers, parallelCalls, workerChunks, disabled };
+  return { threads: getGemmThreads(), workers, parallelCalls, workerChunks, disabled, kernel: simd ? 'wasm-simd' : 'js', simdUnavailable: gemmWasmUnavailable };
 }
 
 /**
@@ -172,6 +195,7 @@ function startPool(n: number): Pool | null {
       const data: WorkerData = {
         ctl, par, port: port2, slot, layout: L,
         kernelSource: makeGemmKernel.toString(),
+        wasm: simd ? gemmWasm : null,
         loopSource: gemmWorkerLoop.toString(),
       };
       const w = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2], execArgv: [] });
@@ -256,10 +280,10 @@ export function gemm(
   const big = M * N * K >= PARALLEL_MIN_MNK && M > MIN_CHUNK_ROWS && a.constructor === c.constructor && b.constructor === c.constructor;
   const p = big ? usablePool() : null;
   if (p === null) {
-    mainKernel.gemm(M, N, K, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs);
+    kernel.gemm(M, N, K, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs);
     return;
   }
-  runParallel(p, mainKernel, M, N, K, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs);
+  runParallel(p, kernel, M, N, K, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs);
   parallelCalls++;
 }
 

@@ -28,7 +28,7 @@
  * Not here: the pool, the split of rows, the copies (gemm-pool.ts); the arithmetic (gemm.ts).
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { GemmKernel } from './gemm.js';
+import type { GemmKernel, GemmWasm } from './gemm.js';
 
 /** Int32 indices in the control block, float64 indices in the parameter block, worker states. */
 export const LAYOUT = {
@@ -58,6 +58,8 @@ export interface WorkerData {
   readonly slot: number;
   readonly layout: Layout;
   readonly kernelSource: string;
+  /** The compiled SIMD micro-kernel (a WebAssembly.Module clones into a worker), or null for the JavaScript one. */
+  readonly wasm: GemmWasm | null;
   readonly loopSource: string;
 }
 
@@ -142,7 +144,7 @@ let kernel, loop;
 try {
   const __name = (f) => f;
   const build = (src) => new Function('__name', '"use strict"; return (' + src + ');')(__name);
-  kernel = build(workerData.kernelSource)();
+  kernel = build(workerData.kernelSource)(workerData.wasm);
   loop = build(workerData.loopSource);
   const M = 5, N = 7, K = 6;
   const a = Float64Array.from({ length: M * K }, (_, i) => (i % 7) - 3);
