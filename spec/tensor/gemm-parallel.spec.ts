@@ -13,6 +13,7 @@ import {
   MIN_CHUNK_ROWS, PARALLEL_MIN_MNK, gemm, gemmPoolReady, gemmPoolStats, getGemmThreads, setGemmThreads,
   setMainThreadShare, shutdownGemmPool,
 } from '../../src/tensor/cpu/gemm-pool.js';
+import { type GemmCase, gemmCaseArb, gemmOperands } from './gemm-cases.js';
 
 /** Byte-for-byte equality of two typed arrays; on failure names the first differing element. */
 function expectSameBits(got: T.Storage, want: T.Storage): void {
@@ -28,27 +29,12 @@ function expectSameBits(got: T.Storage, want: T.Storage): void {
   }
 }
 
-function randomArray(n: number, rng: T.Rng, dtype: T.DType): T.Storage {
-  const s = T.allocStorage(dtype, n);
-  for (let i = 0; i < n; i++) s[i] = rng.normal();
-  return s;
-}
-
-interface Case {
-  M: number; N: number; K: number; transA: boolean; transB: boolean;
-  offA: number; offB: number; ldcPad: number; dtype: T.DType; seed: number;
-}
+type Case = GemmCase & { seed: number };
 
 /** C += A·B through the pool and through the serial kernel, from the same random C; returns pool calls made. */
 function runBoth(c: Case): number {
-  const { M, N, K, transA, transB, offA, offB, ldcPad, dtype } = c;
-  const rng = new T.Rng(c.seed);
-  const a = randomArray(offA + M * K, rng, dtype);
-  const b = randomArray(offB + K * N, rng, dtype);
-  const [aRs, aCs] = transA ? [1, M] : [K, 1]; // A stored (M, K) or (K, M)
-  const [bRs, bCs] = transB ? [1, K] : [N, 1];
-  const ldc = N + ldcPad;
-  const got = randomArray(M * ldc, rng, dtype); // gemm accumulates into whatever C holds
+  const { M, N, K, offA, offB } = c;
+  const { a, b, aRs, aCs, bRs, bCs, ldc, c0: got } = gemmOperands(c, new T.Rng(c.seed));
   const want = got.slice();
   const before = gemmPoolStats().parallelCalls;
   gemm(M, N, K, a, offA, aRs, aCs, b, offB, bRs, bCs, got, 0, ldc);
@@ -59,19 +45,7 @@ function runBoth(c: Case): number {
 
 // Random products at or above the parallel threshold: K is raised until M·N·K ≥ PARALLEL_MIN_MNK.
 // Odd sizes cross the 4×4 tiles, the chunk edges and (K up to ~8000 when N = 1) the KC = 256 slices.
-const bigCase: fc.Arbitrary<Case> = fc
-  .record({
-    M: fc.integer({ min: MIN_CHUNK_ROWS + 1, max: 200 }),
-    N: fc.integer({ min: 1, max: 90 }),
-    K: fc.integer({ min: 1, max: 300 }),
-    transA: fc.boolean(),
-    transB: fc.boolean(),
-    offA: fc.nat(5),
-    offB: fc.nat(5),
-    ldcPad: fc.nat(3),
-    dtype: fc.constantFrom('float32', 'float64') as fc.Arbitrary<T.DType>,
-    seed: fc.nat(),
-  })
+const bigCase: fc.Arbitrary<Case> = gemmCaseArb({ M: [MIN_CHUNK_ROWS + 1, 200], N: [1, 90], K: [1, 300] })
   .map((c) => ({ ...c, K: Math.max(c.K, Math.ceil(PARALLEL_MIN_MNK / (c.M * c.N))) }));
 
 const base = { transA: false, transB: false, offA: 0, offB: 0, ldcPad: 0, dtype: 'float32' as T.DType, seed: 1 };

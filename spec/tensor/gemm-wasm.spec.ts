@@ -9,28 +9,10 @@ import * as T from '../../src/tensor/index.js';
 import { gemmWasm, gemmWasmUnavailable, makeGemmKernel } from '../../src/tensor/cpu/gemm.js';
 import { gemmWasmBytes } from '../../src/tensor/cpu/gemm-wasm.js';
 import { gemm as poolGemm, gemmPoolStats, setGemmSimd, shutdownGemmPool } from '../../src/tensor/cpu/gemm-pool.js';
+import { type GemmCase, gemmCaseArb, gemmOperands } from './gemm-cases.js';
 
-interface Case {
-  M: number; N: number; K: number; transA: boolean; transB: boolean;
-  offA: number; offB: number; ldcPad: number; dtype: T.DType; seed: number;
-}
-
-function randomArray(n: number, rng: T.Rng, dtype: T.DType): T.Storage {
-  const s = T.allocStorage(dtype, n);
-  for (let i = 0; i < n; i++) s[i] = rng.normal();
-  return s;
-}
-
-/** Operands of a case: A, B, their strides, and a random C (gemm accumulates into it). */
-function operands(c: Case) {
-  const rng = new T.Rng(c.seed);
-  const a = randomArray(c.offA + c.M * c.K, rng, c.dtype);
-  const b = randomArray(c.offB + c.K * c.N, rng, c.dtype);
-  const [aRs, aCs] = c.transA ? [1, c.M] : [c.K, 1];
-  const [bRs, bCs] = c.transB ? [1, c.K] : [c.N, 1];
-  const ldc = c.N + c.ldcPad;
-  return { a, b, aRs, aCs, bRs, bCs, ldc, c0: randomArray(c.M * ldc, rng, c.dtype) };
-}
+type Case = GemmCase & { seed: number };
+const operands = (c: Case) => gemmOperands(c, new T.Rng(c.seed));
 
 /** Index of the first element whose bits differ, or -1 (NaN matches NaN: payloads are not specified). */
 function firstDifference(got: T.Storage, want: T.Storage): number {
@@ -38,18 +20,8 @@ function firstDifference(got: T.Storage, want: T.Storage): number {
   return -1;
 }
 
-const caseArb: fc.Arbitrary<Case> = fc.record({
-  M: fc.integer({ min: 1, max: 70 }), // crosses MC = 64 and the 4-row tiles
-  N: fc.integer({ min: 1, max: 40 }),
-  K: fc.integer({ min: 1, max: 300 }), // crosses KC = 256
-  transA: fc.boolean(),
-  transB: fc.boolean(),
-  offA: fc.nat(5),
-  offB: fc.nat(5),
-  ldcPad: fc.nat(3),
-  dtype: fc.constantFrom('float32', 'float64') as fc.Arbitrary<T.DType>,
-  seed: fc.nat(),
-});
+// M crosses MC = 64 and the 4-row tiles, K crosses KC = 256
+const caseArb = gemmCaseArb({ M: [1, 70], N: [1, 40], K: [1, 300] });
 
 describe('WebAssembly SIMD micro-kernel = JavaScript micro-kernel, bit for bit', () => {
   it('compiles on this Node (WebAssembly SIMD is in Node ≥ 16.4); the module validates', () => {

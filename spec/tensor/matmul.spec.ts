@@ -5,13 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../src/tensor/index.js';
 import { gemm, gemmReference } from '../../src/tensor/cpu/gemm.js';
+import { type GemmCase, gemmCaseArb, gemmOperands } from './gemm-cases.js';
 import { TOL, expectClose } from './helpers.js';
-
-function randomArray(n: number, rng: T.Rng, dtype: T.DType): T.Storage {
-  const s = T.allocStorage(dtype, n);
-  for (let i = 0; i < n; i++) s[i] = rng.normal();
-  return s;
-}
 
 /**
  * Both kernels accumulate in double, so float64 results differ only by summation order: ≲ K·ε·Σ|a·b|,
@@ -20,36 +15,16 @@ function randomArray(n: number, rng: T.Rng, dtype: T.DType): T.Storage {
  */
 const TOLS = { float64: { atol: 1e-12, rtol: 1e-12 }, float32: { atol: 1e-5, rtol: 1e-5 } } as const;
 
-const caseArb = fc.record({
-  M: fc.integer({ min: 1, max: 70 }),
-  N: fc.integer({ min: 1, max: 70 }),
-  K: fc.integer({ min: 1, max: 40 }),
-  transA: fc.boolean(),
-  transB: fc.boolean(),
-  offA: fc.nat(5),
-  offB: fc.nat(5),
-  ldcPad: fc.nat(3),
-  dtype: fc.constantFrom('float32', 'float64') as fc.Arbitrary<T.DType>,
-  seed: fc.nat(),
-});
+const caseArb = gemmCaseArb({ M: [1, 70], N: [1, 70], K: [1, 40] });
 
-function run(
-  c: { M: number; N: number; K: number; transA: boolean; transB: boolean; offA: number; offB: number; ldcPad: number; dtype: T.DType },
-  rng: T.Rng,
-): void {
-  const { M, N, K, transA, transB, offA, offB, ldcPad, dtype } = c;
-  const a = randomArray(offA + M * K, rng, dtype);
-  const b = randomArray(offB + K * N, rng, dtype);
-  // A stored (M, K) or (K, M): element (i, k) at i·rs + k·cs.
-  const [aRs, aCs] = transA ? [1, M] : [K, 1];
-  const [bRs, bCs] = transB ? [1, K] : [N, 1];
-  const ldc = N + ldcPad;
-  const c0 = randomArray(M * ldc, rng, dtype); // gemm accumulates into whatever C holds
+function run(c: GemmCase, rng: T.Rng): void {
+  const { M, N, K, offA, offB } = c;
+  const { a, b, aRs, aCs, bRs, bCs, ldc, c0 } = gemmOperands(c, rng);
   const got = c0.slice();
   const want = c0.slice();
   gemm(M, N, K, a, offA, aRs, aCs, b, offB, bRs, bCs, got, 0, ldc);
   gemmReference(M, N, K, a, offA, aRs, aCs, b, offB, bRs, bCs, want, 0, ldc);
-  expectClose(got, want, TOLS[dtype]);
+  expectClose(got, want, TOLS[c.dtype]);
 }
 
 describe('gemm: tiled kernel = triple loop', () => {

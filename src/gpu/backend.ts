@@ -44,18 +44,20 @@ const NEVER: Offload = { gemm: Infinity, softmax: Infinity, layerNorm: Infinity,
 
 /**
  * Measured on this machine (2-core EPYC shared with other jobs, Mesa llvmpipe; the `seam` rows of
- * bench/gpu.ts over three runs, docs/gpu.md), one seam call on the device vs the CPU reference:
- *   headlessgl  gemm n³: 0.17–0.19× at 64, 0.78–0.99× at 128, 1.2–1.4× at 256, 1.7× at 512 → from 2²²
- *               multiply-adds; GELU-tanh 1536×512: 4.1–5.4× (transcendentals vectorise well on llvmpipe)
- *               → unary from 2¹⁷ elements; softmax 6144×48: 0.9–1.7× (not reliably faster), layer norm
- *               0.25–0.28×, add 0.27–0.42× (memory-bound: the transfers dominate) → never.
+ * bench/gpu.ts, docs/gpu.md), one seam call on the device vs the CPU reference:
+ *   headlessgl  gemm n³: 0.06× at 64, 0.21× at 128, 0.35× at 256, 0.77× at 512 since the reference's
+ *               micro-kernel is WebAssembly SIMD (before it: 1.2–1.7× from 256, when gemm went to the
+ *               device from 2²² multiply-adds) → never; GELU-tanh 1536×512: 4.1–5.4× (transcendentals
+ *               vectorise well on llvmpipe) → unary from 2¹⁷ elements; softmax 6144×48: 0.9–1.7× (not
+ *               reliably faster), layer norm 0.25–0.28×, add 0.27–0.45× (memory-bound: the transfers
+ *               dominate) → never.
  *   webasm      gemm 0.4–1.0×, GELU-tanh 1.0–1.3×, the rest slower (gpu.js's SIMD gathers, see
  *               kernels/matmul.ts) → never.
  *   cpu         0.1–0.9× (one add at 1.4× in one run) → never. webgpu cannot sit behind this seam.
  * Only offloads that were faster in every run are on by default.
  */
 export const DEFAULT_OFFLOAD: Record<GpuMode, Offload> = {
-  headlessgl: { gemm: 2 ** 22, softmax: Infinity, layerNorm: Infinity, unary: 2 ** 17, binary: Infinity },
+  headlessgl: { gemm: Infinity, softmax: Infinity, layerNorm: Infinity, unary: 2 ** 17, binary: Infinity },
   webasm: NEVER,
   cpu: NEVER,
   webgpu: NEVER,
