@@ -41,7 +41,7 @@
 import type { Storage } from '../tensor.js';
 import { WASM_LAYOUT_BYTES, compileGemmWasm } from './gemm-wasm.js';
 
-/** The kernel's entry points; `makeGemmKernel()` returns a fresh instance with its own pack buffers. */
+/** The kernel's entry points; `makeGemmKernel(wasm)` returns a fresh instance with its own pack buffers. */
 export interface GemmKernel {
   /** C += A·B single-threaded; see Backend.gemm for the stride convention. */
   gemm(
@@ -67,7 +67,7 @@ export interface GemmKernel {
   ): void;
 }
 
-/** The compiled SIMD micro-kernel and where its memory holds the panels (gemm-wasm.ts's `gemmWasm()`). */
+/** The compiled SIMD micro-kernel and where its memory holds the panels (gemm-wasm.ts: `compileGemmWasm`, `WASM_LAYOUT_BYTES`). */
 export interface GemmWasm {
   readonly module: WebAssembly.Module;
   /** Byte offsets of packed A, packed B and the tiles' sums in the instance's memory. */
