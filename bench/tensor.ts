@@ -2,8 +2,8 @@
  * Benchmark suite `tensor` (issue 3, "Performance"), two tables:
  *
  *   1. matmul n = 128, 256, 512, 1024 (square, float32): ours vs tfjs-cpu (pure JS) and tfjs-wasm (SIMD),
- *      GFLOP/s from the median call, each product verified first (tensor/matmul.ts). Target: ours ≥ 3×
- *      tfjs-cpu at every n.
+ *      GFLOP/s from the median call, each product verified first (tensor/matmul.ts); plus ours with the
+ *      JavaScript micro-kernel (`ours, JS kernel`, bit-identical). Target: ours ≥ 3× tfjs-cpu at every n.
  *   2. one training step (forward, backward, AdamW) of vlm-tiny at batch 32 (tensor/step.ts), text
  *      tokens/s = 32·32 / step time, beside the PyTorch anchor run in the same invocation
  *      (tensor/torch.ts). Target: ours ≥ 1/25 of PyTorch's tokens/s.
@@ -49,6 +49,10 @@ export const tensorSuite: Suite = {
         name: 'matmul ours', n, median_ms: r.ours.median_ms, gflops: ours,
         ratio_to_tfjs_cpu: ours / cpu, ratio_to_tfjs_wasm: ours / wasm, runs: r.ours.runs,
       });
+      if (r.oursJs !== null) {
+        const js = gflops(n, r.oursJs.median_ms);
+        report.row({ name: 'matmul ours, JS kernel', n, median_ms: r.oursJs.median_ms, gflops: js, ratio_to_tfjs_cpu: js / cpu, ratio_to_tfjs_wasm: js / wasm, runs: r.oursJs.runs });
+      }
       report.row({ name: 'matmul tfjs-cpu', n, median_ms: r.peers.cpu.median_ms, gflops: cpu, runs: r.peers.cpu.runs });
       report.row({ name: 'matmul tfjs-wasm', n, median_ms: r.peers.wasm.median_ms, gflops: wasm, runs: r.peers.wasm.runs });
       if (ours / cpu < MATMUL_TARGET) missed.push(`n=${n}: ${fmt(ours / cpu)}×`);

@@ -1,7 +1,8 @@
 /**
  * The matmul half of the `tensor` bench: square float32 C = A·B at one n, ours (`matmul` of src/tensor,
- * the register-blocked pure-TypeScript gemm behind it, output allocated per call) beside tfjs-cpu and
- * tfjs-wasm, on the same N(0, 1) operands.
+ * the register-blocked gemm behind it with its WebAssembly SIMD micro-kernel, output allocated per call)
+ * beside tfjs-cpu and tfjs-wasm, on the same N(0, 1) operands, and ours again with the JavaScript
+ * micro-kernel (bit-identical results) so the SIMD kernel's gain is measured in the same run.
  *
  * Verified before timing (verify.ts): each implementation's first product at the corners, the middle and
  * 64 random entries against a float64 dot product, and every entry of each peer's product against ours,
@@ -11,7 +12,7 @@
  * Not here: the peers' setup (tfjs.ts), the table (bench/tensor.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { Rng, type Tensor, fromStorage, matmul, randn } from '../../src/tensor/index.js';
+import { Rng, type Tensor, fromStorage, gemmPoolStats, matmul, randn, setGemmSimd } from '../../src/tensor/index.js';
 import { measure, type Timing } from '../lib/timing.js';
 import { runPlan } from './plan.js';
 import { type PeerBackend, bindMatmul } from './tfjs.js';
@@ -22,6 +23,11 @@ export const PEERS: readonly PeerBackend[] = ['cpu', 'wasm'];
 export interface MatmulResult {
   readonly n: number;
   readonly ours: Timing;
+  /**
+   * Ours with the JavaScript micro-kernel (setGemmSimd(false)), verified bit-identical to the SIMD
+   * product first; null where SIMD does not compile (then `ours` already is the JavaScript kernel).
+   */
+  readonly oursJs: Timing | null;
   readonly peers: Readonly<Record<PeerBackend, Timing>>;
   /** Largest error / bound ratio over all checks at this n (≤ 1 when verified; how much room was left). */
   readonly worstRatio: number;
@@ -37,6 +43,21 @@ function first<T>(fn: () => T): { value: T; ms: number } {
   const t0 = performance.now();
   const value = fn();
   return { value, ms: performance.now() - t0 };
+}
+
+/** The same product with the JavaScript micro-kernel: checked bit-identical to `want`, then timed. */
+function timeJsKernel(call: () => Tensor, want: ArrayLike<number>, n: number): Timing {
+  setGemmSimd(false);
+  try {
+    const js0 = first(call);
+    const got = js0.value.data;
+    for (let i = 0; i < got.length; i++) {
+      if (!Object.is(got[i], want[i])) throw new Error(`verify: n=${n}: the JavaScript micro-kernel differs from the SIMD one at [${i}] (${got[i]} vs ${want[i]})`);
+    }
+    return measure(call, () => undefined, runPlan(js0.ms));
+  } finally {
+    setGemmSimd(true);
+  }
 }
 
 export async function benchMatmul(n: number, seed: number): Promise<MatmulResult> {
@@ -72,5 +93,6 @@ export async function benchMatmul(n: number, seed: number): Promise<MatmulResult
     }
   }
   const ours = measure(ourCall, () => undefined, runPlan(ours0.ms));
-  return { n, ours, peers, worstRatio };
+  const oursJs = gemmPoolStats().kernel === 'wasm-simd' ? timeJsKernel(ourCall, c, n) : null;
+  return { n, ours, peers, oursJs, worstRatio };
 }
