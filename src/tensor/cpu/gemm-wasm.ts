@@ -60,7 +60,7 @@ const section = (id: number, body: number[]): number[] => [id, ...uleb(body.leng
 const I32 = 0x7f;
 const V128 = 0x7b;
 const op = {
-  block: [0x02, 0x40], loop: [0x03, 0x40], end: [0x0b],
+  loop: [0x03, 0x40], end: [0x0b],
   br_if: (depth: number) => [0x0d, ...uleb(depth)],
   get: (i: number) => [0x20, ...uleb(i)], set: (i: number) => [0x21, ...uleb(i)],
   i32: (n: number) => [0x41, ...sleb(n)],
