@@ -1,0 +1,140 @@
+/**
+ * `npx tsx bench/perception-toy.ts --toy square|colour | --task NAME [options]`: the small SFT probes
+ * behind docs/training.md's "Three model choices" and "Where perception gets stuck". They train vlm-nano,
+ * or a variant of it, from scratch with the warm start's recipe: AdamW at lr 3e-3, 10 warmup steps, cosine
+ * decay to 10 %, clip 1, batch 16. Then they print one JSON line.
+ *
+ *   --toy square   one red square in a random cell of the 4×4 grid; the answer is its column
+ *   --toy colour   a red and a blue square; the prompt names one; the answer is its column
+ *                  (a toy's result: p = mean probability of the right column token, 128 fresh examples)
+ *   --task NAME    one task family of the suite (e.g. counting); greedy accuracy on 64 held-out examples
+ *
+ * Options change the model: --decoder-layers L, --vision-layers L, --d-model D (MLP 4·D),
+ * --pos-init zeros|normal, --prefix image|image+prompt, --raw-pixels (pixelMean 0, pixelStd 1).
+ * --seed S seeds the model's initialisation (default 0). The data streams are fixed, so two settings
+ * see the same examples. --steps N (default 400), --lr X.
+ *
+ * Not part of `npm run bench`: it measures learning, not speed (about 10 s per 100 steps here).
+ */
+import { parseArgs } from 'node:util';
+import { AdamW, clipGradNorm, warmupCosineSchedule } from '../src/optim/index.js';
+import { COLOURS, SeededRng, getTask, isTaskName, type Example, type TaskName } from '../src/tasks/index.js';
+import { GRID, drawShape, newImage, placeInCell } from '../src/tasks/canvas.js';
+import { BOS, formatResponse, tokenId } from '../src/tasks/vocab.js';
+import { evaluate } from '../src/train/evaluate.js';
+import { deriveSeed, drawExamples, evalSet, imageBatch, stepTasks } from '../src/train/data.js';
+import { VLM, checkVlmConfig, getPreset, tokenLogProbs, type VlmConfig } from '../src/vlm/index.js';
+
+const BATCH = 16;
+const TOY_SEED = 77; // the toys' examples: training batches, then the 128 evaluated
+const TOY_EVAL = 128;
+
+/**
+ * One toy example: an image, a prompt, and the trace `<thinking> column </thinking><answer> yes …`.
+ * The draws come in a fixed order (cells first, then placements), so a seed gives the same stream.
+ */
+function toyExample(toy: 'square' | 'colour', rng: SeededRng): Example<unknown> {
+  const img = newImage();
+  const red = Math.floor(rng.next() * GRID * GRID);
+  if (toy === 'square') {
+    const [x, y] = placeInCell(rng, red, 6);
+    drawShape(img, 'square', 6, x, y, COLOURS.red);
+    return toyOf(img, [BOS], red);
+  }
+  let blue: number;
+  do blue = Math.floor(rng.next() * GRID * GRID);
+  while (blue === red);
+  for (const [cell, colour] of [[red, COLOURS.red], [blue, COLOURS.blue]] as const) {
+    const [x, y] = placeInCell(rng, cell, 6);
+    drawShape(img, 'square', 6, x, y, colour);
+  }
+  const askRed = rng.next() < 0.5;
+  return toyOf(img, [BOS, tokenId(askRed ? 'red' : 'blue')], askRed ? red : blue);
+}
+
+/** The example record; the task name only routes batching (toys are scored by the column token). */
+function toyOf(image: Float32Array, prompt: number[], cell: number): Example<unknown> {
+  return { task: 'spatial', key: '', image, prompt, answer: 'yes', trace: formatResponse([String(cell % GRID)], ['yes']) } as Example<unknown>;
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      toy: { type: 'string' }, task: { type: 'string' }, steps: { type: 'string', default: '400' }, lr: { type: 'string', default: '3e-3' },
+      seed: { type: 'string', default: '0' }, 'decoder-layers': { type: 'string' }, 'vision-layers': { type: 'string' },
+      'd-model': { type: 'string' }, 'pos-init': { type: 'string' }, prefix: { type: 'string' }, 'raw-pixels': { type: 'boolean' },
+    },
+  });
+  const toy = values.toy;
+  const task = values.task;
+  if ((toy === undefined) === (task === undefined)) throw new Error('give exactly one of --toy square|colour and --task NAME');
+  if (toy !== undefined && toy !== 'square' && toy !== 'colour') throw new Error(`--toy: expected square or colour, got "${toy}"`);
+  if (task !== undefined && !isTaskName(task)) throw new Error(`--task: unknown task family "${task}"`);
+  const int = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a positive integer, got "${v}"`);
+    return n;
+  };
+  const steps = int('steps', values.steps)!;
+  const seed = Number(values.seed);
+  const lr = Number(values.lr);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, got "${values.seed}"`);
+  if (!(lr > 0)) throw new Error(`--lr: expected a positive number, got "${values.lr}"`);
+
+  const d = int('d-model', values['d-model']);
+  const config: VlmConfig = {
+    ...getPreset('vlm-nano'),
+    ...(d !== undefined ? { dModel: d, mlpHidden: 4 * d } : {}),
+    ...(values['decoder-layers'] !== undefined ? { decoderLayers: int('decoder-layers', values['decoder-layers'])! } : {}),
+    ...(values['vision-layers'] !== undefined ? { visionLayers: int('vision-layers', values['vision-layers'])! } : {}),
+    ...(values['pos-init'] !== undefined ? { posInit: values['pos-init'] as VlmConfig['posInit'] } : {}),
+    ...(values.prefix !== undefined ? { prefix: values.prefix as VlmConfig['prefix'] } : {}),
+    ...(values['raw-pixels'] ? { pixelMean: 0, pixelStd: 1 } : {}),
+  };
+  checkVlmConfig(config);
+
+  const model = new VLM(config, { seed });
+  const params = model.parameterDict();
+  const opt = new AdamW(params, { lr, weightDecay: 0 });
+  const schedule = warmupCosineSchedule({ warmupSteps: Math.min(10, steps), totalSteps: steps, minRatio: 0.1 });
+  const toyRng = new SeededRng(TOY_SEED);
+  const taskRng = new SeededRng(deriveSeed(0, 'sft'));
+  const batch = (): Example<unknown>[] =>
+    toy !== undefined ? Array.from({ length: BATCH }, () => toyExample(toy, toyRng)) : drawExamples(taskRng, stepTasks([task as TaskName], 0, BATCH));
+  const t0 = performance.now();
+  for (let step = 1; step <= steps; step++) {
+    const examples = batch();
+    const out = tokenLogProbs(model, imageBatch(examples), examples.map((e) => e.prompt), examples.map((e) => e.trace));
+    let tokens = 0;
+    for (const m of out.mask) tokens += m;
+    out.logProbs.sum().mul(-1 / tokens).backward();
+    clipGradNorm(params, 1.0);
+    opt.step(schedule(step));
+    opt.zeroGrad();
+    if (step % 100 === 0) process.stderr.write(`step ${step}/${steps} ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  }
+
+  const settings = { steps, lr, seed, decoderLayers: config.decoderLayers, visionLayers: config.visionLayers, dModel: config.dModel, posInit: config.posInit, prefix: config.prefix, pixelMean: config.pixelMean };
+  if (toy !== undefined) {
+    const ex = Array.from({ length: TOY_EVAL }, () => toyExample(toy, toyRng));
+    const out = tokenLogProbs(model, imageBatch(ex), ex.map((e) => e.prompt), ex.map((e) => e.trace));
+    const T = out.shape[1];
+    let p = 0;
+    for (let i = 0; i < ex.length; i++) p += Math.exp(out.logProbs.data[i * T + 1]); // token 1: the column
+    console.log(JSON.stringify({ toy, p: p / ex.length, ...settings }));
+  } else {
+    const name = task as TaskName;
+    const res = evaluate(model, evalSet(1, [name], 64), { seed: 0, maxNewTokens: 24, tasks: [name], samples: 1 });
+    console.log(JSON.stringify({ task: getTask(name).name, greedy_accuracy: res.tasks[name].greedy_accuracy, ...settings }));
+  }
+}
+
+try {
+  main();
+} catch (e) {
+  process.stderr.write(`perception-toy: ${e instanceof Error ? e.message : String(e)}\n` +
+    'usage: npx tsx bench/perception-toy.ts --toy square|colour | --task NAME [--steps N] [--lr X] [--seed S]\n' +
+    '       [--decoder-layers L] [--vision-layers L] [--d-model D] [--pos-init zeros|normal] [--prefix image|image+prompt] [--raw-pixels]\n');
+  process.exit(2);
+}
