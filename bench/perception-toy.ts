@@ -1,8 +1,8 @@
 /**
  * `npx tsx bench/perception-toy.ts --toy square|colour | --task NAME [options]`: the small SFT probes
  * behind docs/training.md's "Three model choices" and "Where perception gets stuck". They train vlm-nano,
- * or a variant of it, from scratch with the warm start's recipe: AdamW at lr 3e-3, 10 warmup steps, cosine
- * decay to 10 %, clip 1, batch 16. Then they print one JSON line.
+ * or a variant of it, from scratch with the warm start's recipe (src/train/sft.ts `sftSteps`: AdamW at lr
+ * 3e-3, 10 warmup steps, cosine decay to 10 %, clip 1), batch 16. Then they print one JSON line.
  *
  *   --toy square   one red square in a random cell of the 4×4 grid; the answer is its column
  *   --toy colour   a red and a blue square; the prompt names one; the answer is its column
@@ -17,11 +17,11 @@
  * Not part of `npm run bench`: it measures learning, not speed (about 10 s per 100 steps here).
  */
 import { parseArgs } from 'node:util';
-import { AdamW, clipGradNorm, warmupCosineSchedule } from '../src/optim/index.js';
 import { COLOURS, SeededRng, getTask, isTaskName, type Example, type TaskName } from '../src/tasks/index.js';
 import { GRID, drawShape, newImage, placeInCell } from '../src/tasks/canvas.js';
 import { BOS, formatResponse, tokenId } from '../src/tasks/vocab.js';
 import { evaluate } from '../src/train/evaluate.js';
+import { sftSteps } from '../src/train/sft.js';
 import { deriveSeed, drawExamples, evalSet, imageBatch, stepTasks } from '../src/train/data.js';
 import { VLM, checkVlmConfig, getPreset, tokenLogProbs, type VlmConfig } from '../src/vlm/index.js';
 
@@ -95,25 +95,14 @@ function main(): void {
   checkVlmConfig(config);
 
   const model = new VLM(config, { seed });
-  const params = model.parameterDict();
-  const opt = new AdamW(params, { lr, weightDecay: 0 });
-  const schedule = warmupCosineSchedule({ warmupSteps: Math.min(10, steps), totalSteps: steps, minRatio: 0.1 });
   const toyRng = new SeededRng(TOY_SEED);
   const taskRng = new SeededRng(deriveSeed(0, 'sft'));
-  const batch = (): Example<unknown>[] =>
+  const nextBatch = (): Example<unknown>[] =>
     toy !== undefined ? Array.from({ length: BATCH }, () => toyExample(toy, toyRng)) : drawExamples(taskRng, stepTasks([task as TaskName], 0, BATCH));
   const t0 = performance.now();
-  for (let step = 1; step <= steps; step++) {
-    const examples = batch();
-    const out = tokenLogProbs(model, imageBatch(examples), examples.map((e) => e.prompt), examples.map((e) => e.trace));
-    let tokens = 0;
-    for (const m of out.mask) tokens += m;
-    out.logProbs.sum().mul(-1 / tokens).backward();
-    clipGradNorm(params, 1.0);
-    opt.step(schedule(step));
-    opt.zeroGrad();
+  sftSteps(model, { steps, lr, nextBatch }, (step) => {
     if (step % 100 === 0) process.stderr.write(`step ${step}/${steps} ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
-  }
+  });
 
   const settings = { steps, lr, seed, decoderLayers: config.decoderLayers, visionLayers: config.visionLayers, dModel: config.dModel, posInit: config.posInit, prefix: config.prefix, pixelMean: config.pixelMean };
   if (toy !== undefined) {

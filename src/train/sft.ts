@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { loadSafetensorsFile, saveSafetensorsFile } from '../io/safetensors.js';
 import { loadModuleTensors, moduleTensors } from '../nn/index.js';
 import { AdamW, clipGradNorm, warmupCosineSchedule } from '../optim/index.js';
-import { SeededRng } from '../tasks/index.js';
+import { SeededRng, type Example } from '../tasks/index.js';
 import { VLM, getPreset, tokenLogProbs } from '../vlm/index.js';
 import type { TrainConfig } from './config.js';
 import { deriveSeed, drawExamples, imageBatch, stepTasks } from './data.js';
@@ -56,17 +56,22 @@ export function initialModel(c: Pick<TrainConfig, 'preset' | 'seed'>): VLM {
   return new VLM(getPreset(c.preset), { seed: c.seed });
 }
 
-/** Run the SFT and return the trained model and its loss curve. */
-export function runSft(c: WarmStartKeyInput, onStep?: (step: number, loss: number) => void): { model: VLM; losses: SftPoint[] } {
-  const model = initialModel(c);
-  const { steps, batchSize, lr } = c.sft;
-  const opt = new AdamW(model.parameterDict(), { lr, weightDecay: 0 });
-  const schedule = warmupCosineSchedule({ warmupSteps: Math.min(10, steps), totalSteps: steps, minRatio: 0.1 });
-  const rng = new SeededRng(deriveSeed(c.seed, 'sft'));
-  const losses: SftPoint[] = [];
+/**
+ * `steps` SFT steps on `model` in place: token-mean NLL of each batch's traces after its prompts, AdamW
+ * (no decay) with warmup (10 steps) and cosine decay to 10 % of `lr`, gradient clip 1. `nextBatch` gives
+ * step s's examples. The warm start's recipe; bench/perception-toy.ts runs it on its toys too.
+ */
+export function sftSteps(
+  model: VLM,
+  o: { readonly steps: number; readonly lr: number; readonly nextBatch: (step: number) => Example<unknown>[] },
+  onStep?: (step: number, loss: number) => void,
+): SftPoint[] {
+  const opt = new AdamW(model.parameterDict(), { lr: o.lr, weightDecay: 0 });
+  const schedule = warmupCosineSchedule({ warmupSteps: Math.min(10, o.steps), totalSteps: o.steps, minRatio: 0.1 });
   const params = model.parameterDict();
-  for (let step = 1; step <= steps; step++) {
-    const examples = drawExamples(rng, stepTasks(c.tasks, step, batchSize));
+  const losses: SftPoint[] = [];
+  for (let step = 1; step <= o.steps; step++) {
+    const examples = o.nextBatch(step);
     const out = tokenLogProbs(model, imageBatch(examples), examples.map((e) => e.prompt), examples.map((e) => e.trace));
     let tokens = 0;
     for (const m of out.mask) tokens += m;
@@ -81,7 +86,16 @@ export function runSft(c: WarmStartKeyInput, onStep?: (step: number, loss: numbe
     losses.push({ step, loss: l });
     onStep?.(step, l);
   }
-  return { model, losses };
+  return losses;
+}
+
+/** Run the SFT and return the trained model and its loss curve. */
+export function runSft(c: WarmStartKeyInput, onStep?: (step: number, loss: number) => void): { model: VLM; losses: SftPoint[] } {
+  const model = initialModel(c);
+  const { steps, batchSize, lr } = c.sft;
+  const rng = new SeededRng(deriveSeed(c.seed, 'sft'));
+  const nextBatch = (step: number) => drawExamples(rng, stepTasks(c.tasks, step, batchSize));
+  return { model, losses: sftSteps(model, { steps, lr, nextBatch }, onStep) };
 }
 
 /**
