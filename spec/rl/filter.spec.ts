@@ -1,7 +1,7 @@
 // Online filtering: keep a group iff low < mean accuracy < high (proofs/shaping.md §6).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/rl/errors.js';
+import { inputErrorField } from '../support/input-error.js';
 import { DEFAULT_FILTER_BOUNDS, filterGroups } from '../../src/rl/filter.js';
 
 type Id = string | number;
@@ -82,21 +82,12 @@ describe('filterGroups', () => {
 
   it('rejects bad input with the field named', () => {
     const ok = { accuracy: [1, 0], groups: [0, 0] };
-    const field = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(InputError);
-        return (e as InputError).field;
-      }
-      return 'no error';
-    };
-    expect(field(() => filterGroups({ ...ok, accuracy: [] }))).toBe('batch.accuracy');
-    expect(field(() => filterGroups({ ...ok, accuracy: [1, Number.NaN] }))).toBe('batch.accuracy[1]');
-    expect(field(() => filterGroups({ ...ok, groups: [0] }))).toBe('batch.groups');
-    expect(field(() => filterGroups({ ...ok, groups: [0, Number.NaN] }))).toBe('batch.groups[1]');
-    expect(field(() => filterGroups({ ...ok, tasks: [0, {} as never] }))).toBe('batch.tasks[1]');
-    expect(field(() => filterGroups(ok, { low: 0.5, high: 0.5 }))).toBe('options.high');
-    expect(field(() => filterGroups(ok, { lo: 0.1 } as never))).toBe('options.lo');
+    expect(inputErrorField(() => filterGroups({ ...ok, accuracy: [] }))).toBe('batch.accuracy');
+    expect(inputErrorField(() => filterGroups({ ...ok, accuracy: [1, Number.NaN] }))).toBe('batch.accuracy[1]');
+    expect(inputErrorField(() => filterGroups({ ...ok, groups: [0] }))).toBe('batch.groups');
+    expect(inputErrorField(() => filterGroups({ ...ok, groups: [0, Number.NaN] }))).toBe('batch.groups[1]');
+    expect(inputErrorField(() => filterGroups({ ...ok, tasks: [0, {} as never] }))).toBe('batch.tasks[1]');
+    expect(inputErrorField(() => filterGroups(ok, { low: 0.5, high: 0.5 }))).toBe('options.high');
+    expect(inputErrorField(() => filterGroups(ok, { lo: 0.1 } as never))).toBe('options.lo');
   });
 });

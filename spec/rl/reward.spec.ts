@@ -1,7 +1,7 @@
 // Reward combination: 0.9·accuracy + 0.1·format + structure (+ 0.1·length score) (proofs/shaping.md §7).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/rl/errors.js';
+import { inputErrorField } from '../support/input-error.js';
 import { DEFAULT_REWARD_WEIGHTS, PUBLISHED_STRUCTURE_VALUE, combineRewards } from '../../src/rl/reward.js';
 
 describe('combineRewards', () => {
@@ -53,22 +53,13 @@ describe('combineRewards', () => {
   });
 
   it('rejects bad input with the field named', () => {
-    const field = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(InputError);
-        return (e as InputError).field;
-      }
-      return 'no error';
-    };
-    expect(field(() => combineRewards({ accuracy: [], format: [] }))).toBe('terms.accuracy');
-    expect(field(() => combineRewards({ accuracy: [1], format: [1, 0] }))).toBe('terms.format');
-    expect(field(() => combineRewards({ accuracy: [1, Number.NaN], format: [1, 0] }))).toBe('terms.accuracy[1]');
-    expect(field(() => combineRewards({ accuracy: [1], format: [1], structure: [Infinity] }))).toBe('terms.structure[0]');
-    expect(field(() => combineRewards({ accuracy: [1], format: [1], length: [1.5] }))).toBe('terms.length[0]');
-    expect(field(() => combineRewards({ accuracy: [1], format: [1], lenght: [1] } as never))).toBe('terms.lenght');
-    expect(field(() => combineRewards({ accuracy: [1], format: [1] }, { accuracy: Number.NaN }))).toBe('weights.accuracy');
-    expect(field(() => combineRewards({ accuracy: [1], format: [1] }, { fmt: 1 } as never))).toBe('weights.fmt');
+    expect(inputErrorField(() => combineRewards({ accuracy: [], format: [] }))).toBe('terms.accuracy');
+    expect(inputErrorField(() => combineRewards({ accuracy: [1], format: [1, 0] }))).toBe('terms.format');
+    expect(inputErrorField(() => combineRewards({ accuracy: [1, Number.NaN], format: [1, 0] }))).toBe('terms.accuracy[1]');
+    expect(inputErrorField(() => combineRewards({ accuracy: [1], format: [1], structure: [Infinity] }))).toBe('terms.structure[0]');
+    expect(inputErrorField(() => combineRewards({ accuracy: [1], format: [1], length: [1.5] }))).toBe('terms.length[0]');
+    expect(inputErrorField(() => combineRewards({ accuracy: [1], format: [1], lenght: [1] } as never))).toBe('terms.lenght');
+    expect(inputErrorField(() => combineRewards({ accuracy: [1], format: [1] }, { accuracy: Number.NaN }))).toBe('weights.accuracy');
+    expect(inputErrorField(() => combineRewards({ accuracy: [1], format: [1] }, { fmt: 1 } as never))).toBe('weights.fmt');
   });
 });

@@ -3,7 +3,7 @@
 // properties catch.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/rl/errors.js';
+import { inputErrorField } from '../../support/input-error.js';
 import {
   DEFAULT_ENTROPY_BAND,
   DEFAULT_ENTROPY_LAMBDA,
@@ -302,27 +302,18 @@ describe('entropyPenalty over a batch (proofs/shaping.md §5)', () => {
 
   it('rejects bad input with the field named', () => {
     const ok: EntropyPenaltyInput = { values: [-1, -1], mask: [1, 1], tasks: ['x'], estimator: 'neg-logp' };
-    const field = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(InputError);
-        return (e as InputError).field;
-      }
-      return 'no error';
-    };
-    expect(field(() => entropyPenalty({ ...ok, tasks: ['x', 'y'], values: [-1, -1, -1] }))).toBe('input.values');
-    expect(field(() => entropyPenalty({ ...ok, shape: [1, 2] }))).toBe('no error');
-    expect(field(() => entropyPenalty({ ...ok, shape: [2, 1] }))).toBe('input.shape');
-    expect(field(() => entropyPenalty({ ...ok, mask: [1] }))).toBe('input.mask');
-    expect(field(() => entropyPenalty({ ...ok, mask: [1, 2] }))).toBe('input.mask[1]');
-    expect(field(() => entropyPenalty({ ...ok, values: [-1, Number.NaN] }))).toBe('input.values[1]');
-    expect(field(() => entropyPenalty({ ...ok, tasks: [] }))).toBe('input.tasks');
-    expect(field(() => entropyPenalty({ ...ok, estimator: 'kl' as never }))).toBe('input.estimator');
-    expect(field(() => entropyPenalty(ok, { lambda: -1 }))).toBe('options.lambda');
-    expect(field(() => entropyPenalty(ok, { defaultBand: { hMin: 0.6, hMax: 0.2 } }))).toBe('options.defaultBand.hMax');
-    expect(field(() => entropyPenalty(ok, { bands: { x: band } as never }))).toBe('options.bands');
-    expect(field(() => entropyPenalty(ok, { lamda: 1 } as never))).toBe('options.lamda');
-    expect(field(() => publishedEntropyPenalty(ok, [Number.NaN]))).toBe('domains[0]');
+    expect(inputErrorField(() => entropyPenalty({ ...ok, tasks: ['x', 'y'], values: [-1, -1, -1] }))).toBe('input.values');
+    expect(inputErrorField(() => entropyPenalty({ ...ok, shape: [1, 2] }))).toBe('no error');
+    expect(inputErrorField(() => entropyPenalty({ ...ok, shape: [2, 1] }))).toBe('input.shape');
+    expect(inputErrorField(() => entropyPenalty({ ...ok, mask: [1] }))).toBe('input.mask');
+    expect(inputErrorField(() => entropyPenalty({ ...ok, mask: [1, 2] }))).toBe('input.mask[1]');
+    expect(inputErrorField(() => entropyPenalty({ ...ok, values: [-1, Number.NaN] }))).toBe('input.values[1]');
+    expect(inputErrorField(() => entropyPenalty({ ...ok, tasks: [] }))).toBe('input.tasks');
+    expect(inputErrorField(() => entropyPenalty({ ...ok, estimator: 'kl' as never }))).toBe('input.estimator');
+    expect(inputErrorField(() => entropyPenalty(ok, { lambda: -1 }))).toBe('options.lambda');
+    expect(inputErrorField(() => entropyPenalty(ok, { defaultBand: { hMin: 0.6, hMax: 0.2 } }))).toBe('options.defaultBand.hMax');
+    expect(inputErrorField(() => entropyPenalty(ok, { bands: { x: band } as never }))).toBe('options.bands');
+    expect(inputErrorField(() => entropyPenalty(ok, { lamda: 1 } as never))).toBe('options.lamda');
+    expect(inputErrorField(() => publishedEntropyPenalty(ok, [Number.NaN]))).toBe('domains[0]');
   });
 });

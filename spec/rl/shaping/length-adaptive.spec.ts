@@ -2,7 +2,7 @@
 // random sequences of batches, plus the exact update equations of docs/shaping.md on a worked case.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/rl/errors.js';
+import { inputErrorField } from '../../support/input-error.js';
 import {
   DEFAULT_ADAPTIVE_LENGTH_CONFIG,
   DEFAULT_LENGTH_ENVELOPES,
@@ -234,30 +234,21 @@ describe('adaptive length envelope', () => {
 
   it('rejects bad config, initial envelopes and batches with the field named', () => {
     const init = new Map([['t', { lMin: 0, lLow: 100, lHigh: 200, lMax: 300 }]]);
-    const field = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(InputError);
-        return (e as InputError).field;
-      }
-      return 'no error';
-    };
-    expect(field(() => initAdaptiveLength(init, { decay: 1 }))).toBe('config.decay');
-    expect(field(() => initAdaptiveLength(init, { rampStd: 0 }))).toBe('config.rampStd');
-    expect(field(() => initAdaptiveLength(init, { minRamp: 0 }))).toBe('config.minRamp');
-    expect(field(() => initAdaptiveLength(init, { bounds: { lo: 0, hi: 20 } }))).toBe('config.bounds');
-    expect(field(() => initAdaptiveLength(init, { maxMove: 5000 }))).toBe('config.maxMove');
-    expect(field(() => initAdaptiveLength(init, { decy: 0.5 } as never))).toBe('config.decy');
-    expect(field(() => initAdaptiveLength(init, { bounds: { lo: 0, hi: 250 } }))).toBe('initial["t"]');
-    expect(field(() => initAdaptiveLength(init, { minRamp: 150 }))).toBe('initial["t"]');
-    expect(field(() => initAdaptiveLength(new Map()))).toBe('initial');
+    expect(inputErrorField(() => initAdaptiveLength(init, { decay: 1 }))).toBe('config.decay');
+    expect(inputErrorField(() => initAdaptiveLength(init, { rampStd: 0 }))).toBe('config.rampStd');
+    expect(inputErrorField(() => initAdaptiveLength(init, { minRamp: 0 }))).toBe('config.minRamp');
+    expect(inputErrorField(() => initAdaptiveLength(init, { bounds: { lo: 0, hi: 20 } }))).toBe('config.bounds');
+    expect(inputErrorField(() => initAdaptiveLength(init, { maxMove: 5000 }))).toBe('config.maxMove');
+    expect(inputErrorField(() => initAdaptiveLength(init, { decy: 0.5 } as never))).toBe('config.decy');
+    expect(inputErrorField(() => initAdaptiveLength(init, { bounds: { lo: 0, hi: 250 } }))).toBe('initial["t"]');
+    expect(inputErrorField(() => initAdaptiveLength(init, { minRamp: 150 }))).toBe('initial["t"]');
+    expect(inputErrorField(() => initAdaptiveLength(new Map()))).toBe('initial');
     const s = initAdaptiveLength(init);
-    expect(field(() => updateAdaptiveLength(s, { lengths: [1], tasks: ['u'], correct: [1] }))).toBe('batch.tasks[0]');
-    expect(field(() => updateAdaptiveLength(s, { lengths: [1], tasks: ['t'], correct: [0.5] }))).toBe('batch.correct[0]');
-    expect(field(() => updateAdaptiveLength(s, { lengths: [1, 2], tasks: ['t', 't'], correct: [1] }))).toBe('batch.correct');
-    expect(field(() => updateAdaptiveLength(s, { lengths: [-3], tasks: ['t'], correct: [1] }))).toBe('batch.lengths[0]');
-    expect(field(() => updateAdaptiveLength(s, { lengths: [Number.NaN], tasks: ['t'], correct: [1] }))).toBe('batch.lengths[0]');
+    expect(inputErrorField(() => updateAdaptiveLength(s, { lengths: [1], tasks: ['u'], correct: [1] }))).toBe('batch.tasks[0]');
+    expect(inputErrorField(() => updateAdaptiveLength(s, { lengths: [1], tasks: ['t'], correct: [0.5] }))).toBe('batch.correct[0]');
+    expect(inputErrorField(() => updateAdaptiveLength(s, { lengths: [1, 2], tasks: ['t', 't'], correct: [1] }))).toBe('batch.correct');
+    expect(inputErrorField(() => updateAdaptiveLength(s, { lengths: [-3], tasks: ['t'], correct: [1] }))).toBe('batch.lengths[0]');
+    expect(inputErrorField(() => updateAdaptiveLength(s, { lengths: [Number.NaN], tasks: ['t'], correct: [1] }))).toBe('batch.lengths[0]');
   });
 
   it('defaults are the documented ones', () => {
