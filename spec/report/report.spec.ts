@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReport, RUN_SECTIONS } from '../../src/report/index.js';
+import { smoothedSeries } from '../../src/report/run-charts.js';
+import { ema } from '../../src/report/stats.js';
 import { fixtureText, writeRun, type FixtureOptions } from './fixture.js';
 import { htmlProblems, sectionIds } from './html-check.js';
 
@@ -95,6 +97,28 @@ describe('buildReport', () => {
     const html = build({ name: 'adaptive', adaptiveEnvelope: true, steps: 6 });
     expectSound(html);
     expect(html).toContain('>[L_low, L_high]<');
+  });
+
+  it('noisy per-step curves (reward, KS, mean A², shares and their dispersion) are faint under a bold EMA, said in each caption', () => {
+    const html = build({ name: 'smoothed', steps: 40 });
+    const sectionHtml = (id: string) => html.slice(html.indexOf(`<section id="${id}">`), html.indexOf('</section>', html.indexOf(`<section id="${id}">`)));
+    const faint = (s: string) => (s.match(/<path [^>]*stroke-opacity="0.3"/g) ?? []).length;
+    const notes = (s: string) => (s.match(/Bold lines are an exponential moving average \(weight 0\.75, about 4 steps\) of the faint per-step values\./g) ?? []).length;
+    // one faint curve per task per chart: rewards 1 chart, advantages 2 (KS, mean A²), grad-share 1 + the dispersion's 1
+    expect([faint(sectionHtml('rewards')), faint(sectionHtml('advantages')), faint(sectionHtml('grad-share'))]).toEqual([6, 12, 7]);
+    expect([notes(sectionHtml('rewards')), notes(sectionHtml('advantages')), notes(sectionHtml('grad-share'))]).toEqual([1, 2, 2]);
+    // the per-task entropy and length panels are left raw (one task each, readable as they are)
+    expect([faint(sectionHtml('entropy')), faint(sectionHtml('length'))]).toEqual([0, 0]);
+  });
+
+  it('smoothedSeries: the faint per-step values, out of the legend, under their debiased EMA joined across gaps', () => {
+    const raw = [1, null, 3, 5].map((y, x) => ({ x, y }));
+    const [faintLine, bold] = smoothedSeries('t', { color: '#123456', dash: '4 2' }, raw, 0.5);
+    expect(faintLine).toMatchObject({ name: 't (raw)', color: '#123456', points: raw, opacity: 0.3, legend: false });
+    expect(faintLine.dash).toBeUndefined();
+    expect(bold).toMatchObject({ name: 't', color: '#123456', dash: '4 2', connect: true });
+    expect(bold.points.map((p) => p.y)).toEqual(ema([1, null, 3, 5], 0.5));
+    expect(bold.points.map((p) => p.x)).toEqual([0, 1, 2, 3]);
   });
 
   it('a killed run (torn last line, no summary) still gets a report that says what was skipped', () => {

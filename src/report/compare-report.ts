@@ -17,7 +17,7 @@ import { InputError } from '../rl/errors.js';
 import { esc, figure, grid, page, paragraph, section, table, type Cell } from './html.js';
 import { readMetrics, type EvalRecord, type RunMetrics } from './metrics.js';
 import { neutralStyle, taskColors } from './palette.js';
-import { stepShares, taskSeries } from './run-charts.js';
+import { smoothedSeries, smoothingNote, smoothingWeight, stepShares, taskSeries } from './run-charts.js';
 import { meanOf, shareDispersion } from './stats.js';
 import { formatDuration, verdicts, wallSeconds } from './summary.js';
 import { barChart, lineChart, type LineSeries } from './svg.js';
@@ -139,12 +139,13 @@ export function renderCompareReport(ms: readonly RunMetrics[], outDir = '.'): st
   const evalRows: Cell[][] = tasks.map((t) => [t, ...vs.flatMap((v) => [{ num: formatNumber(greedy(v.warm, t)) }, { num: formatNumber(greedy(v.final, t)) }, { num: fmtSigned(delta(v, t)) }, { num: formatNumber(v.final?.tasks[t]?.sampled_reward ?? null) }] as Cell[])]);
   body.push(section('eval', 'Held-out reward per task: final against warm start', grid(perVariant, true) + deltas + table(['task', ...vs.flatMap((v) => [`${v.letter} warm`, `${v.letter} final`, `${v.letter} Δ`, `${v.letter} final sampled`])], evalRows)));
 
-  const cvSeries: LineSeries[] = vs.map((v, i) => ({ name: `${v.letter}: ${v.m.config.name}`, ...neutralStyle(i), points: [...v.cv].map(([x, y]) => ({ x, y })) }));
-  const cvChart = figure(lineChart({ title: 'Dispersion of gradient-norm shares across tasks', xLabel: 'RL step', yLabel: 'coefficient of variation of shares', series: cvSeries, yInclude: [0], xInteger: true, width: 1000, height: 320 }), 'Lower is more equal: 0 means every task contributes the same gradient norm; a variant whose line sits below another’s spreads the update more evenly across tasks.');
+  const w = smoothingWeight(Math.max(...vs.map((v) => v.m.steps.length)));
+  const cvSeries: LineSeries[] = vs.flatMap((v, i) => smoothedSeries(`${v.letter}: ${v.m.config.name}`, neutralStyle(i), [...v.cv].map(([x, y]) => ({ x, y })), w));
+  const cvChart = figure(lineChart({ title: 'Dispersion of gradient-norm shares across tasks', xLabel: 'RL step', yLabel: 'coefficient of variation of shares', series: cvSeries, yInclude: [0], xInteger: true, width: 1000, height: 320 }), `Lower is more equal: 0 means every task contributes the same gradient norm; a variant whose line sits below another’s spreads the update more evenly across tasks. ${smoothingNote(w)}`);
   const shareCharts = vs.map((v) =>
     figure(
-      lineChart({ title: `${v.letter}: shares per task`, xLabel: 'RL step', yLabel: 'gradient-norm share', series: tasks.map((t) => ({ name: t, color: colors.get(t)!, points: taskSeries(v.m.steps, t, 'grad_norm_share') })), refLines: [{ name: `1/${tasks.length}`, y: 1 / tasks.length, color: '#000000' }], yInclude: [0, shareMax], xInteger: true, ...medium }),
-      'One line per task; lines bunched on the dashed 1/T are equal shares, a line far above it is a task that dominates this variant’s updates.',
+      lineChart({ title: `${v.letter}: shares per task`, xLabel: 'RL step', yLabel: 'gradient-norm share', series: tasks.flatMap((t) => smoothedSeries(t, { color: colors.get(t)! }, taskSeries(v.m.steps, t, 'grad_norm_share'), w)), refLines: [{ name: `1/${tasks.length}`, y: 1 / tasks.length, color: '#000000' }], yInclude: [0, shareMax], xInteger: true, ...medium }),
+      `One line per task; lines bunched on the dashed 1/T are equal shares, a line far above it is a task that dominates this variant’s updates. ${smoothingNote(w)}`,
     ),
   );
   body.push(section('dispersion', 'Gradient-norm share dispersion', cvChart + grid(shareCharts, true)));

@@ -50,19 +50,30 @@ export function smoothingWeight(steps: number): number {
   return 1 - 1 / Math.max(2, steps / 10);
 }
 
+/**
+ * A noisy per-step curve drawn twice: faint per-step values (left out of the legend) under their bold
+ * EMA, joined across gaps. `style` is the bold line's colour and dash (a task's colour, or a neutral style).
+ */
+export function smoothedSeries(name: string, style: { color: string; dash?: string }, raw: readonly Point[], w: number): LineSeries[] {
+  const smooth = ema(raw.map((p) => p.y), w);
+  return [
+    { name: `${name} (raw)`, color: style.color, points: raw, width: 1, opacity: 0.3, legend: false },
+    { name, ...style, connect: true, points: raw.map((p, i) => ({ x: p.x, y: smooth[i] })) },
+  ];
+}
+
+/** The caption's sentence about `smoothedSeries`, with the weight used. */
+export function smoothingNote(w: number): string {
+  return `Bold lines are an exponential moving average (weight ${formatNumber(w, 3)}, about ${Math.round(1 / (1 - w))} steps) of the faint per-step values.`;
+}
+
 export function rewardSection({ m, tasks, colors }: Ctx): string {
   const w = smoothingWeight(m.steps.length);
-  const series: LineSeries[] = [];
-  for (const t of tasks) {
-    const raw = taskSeries(m.steps, t, 'reward');
-    const smooth = ema(raw.map((p) => p.y), w);
-    series.push({ name: `${t} (raw)`, color: colors.get(t)!, points: raw, width: 1, opacity: 0.3, legend: false });
-    series.push({ name: t, color: colors.get(t)!, connect: true, points: raw.map((p, i) => ({ x: p.x, y: smooth[i] })) });
-  }
+  const series = tasks.flatMap((t) => smoothedSeries(t, { color: colors.get(t)! }, taskSeries(m.steps, t, 'reward'), w));
   const svg = lineChart({ title: 'Training reward per task', xLabel: 'RL step', yLabel: 'mean reward of the step’s responses', series, xInteger: true, ...MEDIUM });
   return figure(
     svg,
-    `Bold lines are an exponential moving average (weight ${formatNumber(w, 3)}, about ${Math.round(1 / (1 - w))} steps) of the faint per-step means; a task whose line rises is being learned on the training distribution, a flat one is not (compare with the held-out curves below before concluding).`,
+    `${smoothingNote(w)} A task whose line rises is being learned on the training distribution, a flat one is not (compare with the held-out curves below before concluding).`,
   );
 }
 
@@ -187,12 +198,14 @@ export function advantageSection({ m, tasks, colors }: Ctx): string {
     });
     parts.push(figure(svg, 'The bars are the last logged advantages normalised to area 1, the curve the standard normal density G²RPO maps onto; G²RPO bars follow the curve (bounded by about ±1.5 for groups of 8), GRPO bars pile up at a few values set by the group’s accuracy.'));
   } else parts.push('<p>No advantages records in this run.</p>');
-  const ks = lineChart({ title: 'KS distance of advantages to N(0,1)', xLabel: 'RL step', yLabel: 'sup |F_n − Φ|', series: tasks.map((t) => ({ name: t, color: colors.get(t)!, points: taskSeries(m.steps, t, 'adv_ks') })), yInclude: [0], xInteger: true, ...SMALL });
-  const sq = lineChart({ title: 'Mean A² per task', xLabel: 'RL step', yLabel: 'mean of advantage²', series: tasks.map((t) => ({ name: t, color: colors.get(t)!, points: taskSeries(m.steps, t, 'adv_sq_mean') })), refLines: [{ name: 'mean A² = 1', y: 1, color: '#000000' }], yInclude: [0], xInteger: true, ...SMALL });
+  const w = smoothingWeight(m.steps.length);
+  const perTask = (field: StepTaskField) => tasks.flatMap((t) => smoothedSeries(t, { color: colors.get(t)! }, taskSeries(m.steps, t, field), w));
+  const ks = lineChart({ title: 'KS distance of advantages to N(0,1)', xLabel: 'RL step', yLabel: 'sup |F_n − Φ|', series: perTask('adv_ks'), yInclude: [0], xInteger: true, ...SMALL });
+  const sq = lineChart({ title: 'Mean A² per task', xLabel: 'RL step', yLabel: 'mean of advantage²', series: perTask('adv_sq_mean'), refLines: [{ name: 'mean A² = 1', y: 1, color: '#000000' }], yInclude: [0], xInteger: true, ...SMALL });
   parts.push(
     grid([
-      figure(ks, 'The Kolmogorov–Smirnov distance of each task’s advantages to the standard normal; low and equal across tasks means every task hands the policy the same shape of signal.'),
-      figure(sq, 'The average squared advantage of each task, a proxy for how hard it pushes the gradient; lines near the dashed 1 and close together mean equal scale across tasks.'),
+      figure(ks, `The Kolmogorov–Smirnov distance of each task’s advantages to the standard normal; low and equal across tasks means every task hands the policy the same shape of signal. ${smoothingNote(w)}`),
+      figure(sq, `The average squared advantage of each task, a proxy for how hard it pushes the gradient; lines near the dashed 1 and close together mean equal scale across tasks. ${smoothingNote(w)}`),
     ]),
   );
   return parts.join('\n');
@@ -200,11 +213,12 @@ export function advantageSection({ m, tasks, colors }: Ctx): string {
 
 export function shareSection({ m, tasks, colors }: Ctx): string {
   const equal = 1 / tasks.length;
+  const w = smoothingWeight(m.steps.length);
   const shares = lineChart({
     title: 'Gradient-norm share per task',
     xLabel: 'RL step',
     yLabel: 'share of the summed per-task gradient norms',
-    series: tasks.map((t) => ({ name: t, color: colors.get(t)!, points: taskSeries(m.steps, t, 'grad_norm_share') })),
+    series: tasks.flatMap((t) => smoothedSeries(t, { color: colors.get(t)! }, taskSeries(m.steps, t, 'grad_norm_share'), w)),
     refLines: [{ name: `equal share 1/${tasks.length} = ${formatNumber(equal)}`, y: equal, color: '#000000' }],
     yInclude: [0],
     xInteger: true,
@@ -214,13 +228,13 @@ export function shareSection({ m, tasks, colors }: Ctx): string {
     title: 'Share dispersion across tasks',
     xLabel: 'RL step',
     yLabel: 'coefficient of variation',
-    series: [{ name: 'std/mean of shares', ...neutralStyle(0), points: stepSeries(m.steps, (s) => shareDispersion(stepShares(s, tasks))) }],
+    series: smoothedSeries('std/mean of shares', neutralStyle(0), stepSeries(m.steps, (s) => shareDispersion(stepShares(s, tasks))), w),
     yInclude: [0],
     xInteger: true,
     ...SMALL,
   });
-  const howShares = `Each line is the norm of the policy gradient from one task’s responses over the sum of those norms; equity is every line on the dashed 1/${tasks.length}, and one line far above it means that task dominates the update.`;
-  const howCv = `Over the tasks with kept groups that step: 0 means all tasks pull equally hard; ${formatNumber(Math.sqrt(tasks.length - 1))} (√(T − 1)) means one task has all of it.`;
+  const howShares = `Each line is the norm of the policy gradient from one task’s responses over the sum of those norms; equity is every line on the dashed 1/${tasks.length}, and one line far above it means that task dominates the update. ${smoothingNote(w)}`;
+  const howCv = `Over the tasks with kept groups that step: 0 means all tasks pull equally hard; ${formatNumber(Math.sqrt(tasks.length - 1))} (√(T − 1)) means one task has all of it. ${smoothingNote(w)}`;
   return grid([figure(shares, howShares), figure(cv, howCv)], true);
 }
 
