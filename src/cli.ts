@@ -1,7 +1,7 @@
 /**
  * The `g2rpo` command: `g2rpo <command> [options]`. A dispatcher only: it looks the subcommand up in
  * COMMANDS, hands it argv and the process's stdin/stdout/stderr, and sets the exit code. Each command
- * lives in src/cli/<name>.ts (later issues add `train` and `compare` to the table).
+ * lives in src/cli/<name>.ts: advantages, train, compare.
  *
  * Run it with `npx tsx src/cli.ts advantages …`, `npm run advantages -- …`, or the `g2rpo` bin
  * (bin/g2rpo.js). The exit code is set through process.exitCode, not process.exit(), so a large

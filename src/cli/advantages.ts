@@ -11,7 +11,7 @@
  * Not here: the estimators, flag parsing (args.ts), splitting stdin into records (json-input.ts).
  * Reference: issue 2 (CLI section); docs/porting.md shows how porters use it.
  */
-import { computeAdvantages, ESTIMATORS, validateEstimatorOptions } from '../rl/advantages/index.js';
+import { computeAdvantages, EMA_DEFAULT_ALPHA, ESTIMATORS, validateEstimatorOptions } from '../rl/advantages/index.js';
 import type { EmaStdState, EstimatorName, EstimatorOptions, RewardBatch } from '../rl/advantages/index.js';
 import { InputError } from '../rl/errors.js';
 import { formatFlags, parseArgs, type FlagSpec } from './args.js';
@@ -70,7 +70,7 @@ const OPTION_FLAGS: readonly OptionFlag[] = [
   },
   {
     name: 'alpha', key: 'alpha', kind: 'string', meta: 'NUMBER', appliesTo: ['ema_grpo'], parse: parseNumber,
-    help: 'ema_grpo: weight of the old running std per task (default 0.9)',
+    help: `ema_grpo: weight of the old running std per task (default ${EMA_DEFAULT_ALPHA})`,
   },
   {
     name: 'eps', key: 'eps', kind: 'string', meta: 'NUMBER', appliesTo: ['ema_grpo'], parse: parseNumber,

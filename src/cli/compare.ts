@@ -33,7 +33,7 @@ function usage(): string {
     '',
     `Runs ${VARIANTS.map((v) => v.label).join(', ')}`,
     'on the same seed, data and warm start; writes <out>/<name>/compare.json (does G²RPO equalise per-task',
-    "gradient-norm shares better than GRPO? what does each do to each task's held-out reward?) and report.html.",
+    "gradient-norm shares better than GRPO? what does each do to each task's held-out reward?) and compare.html.",
     '',
     'Options:',
     formatFlags(COMPARE_FLAGS),
@@ -116,7 +116,7 @@ export const compareCommand: Command = {
     const record = compareRecord(base.seed, results);
     writeFileAtomicSync(join(outDir, 'compare.json'), new TextEncoder().encode(`${JSON.stringify(record, null, 2)}\n`));
     const report = await tryReport('buildCompareReport', results.map((r) => r.dir), outDir);
-    io.writeStdout(`${record.summary as string}\n(${record.caveat as string})\nbackend: ${chosen.description}\ncompare.json: ${join(outDir, 'compare.json')}\nreport.html: ${report}\n`);
+    io.writeStdout(`${record.summary as string}\n(${record.caveat as string})\nbackend: ${chosen.description}\ncompare.json: ${join(outDir, 'compare.json')}\ncompare.html: ${report}\n`);
     return EXIT_OK;
   },
 };

@@ -17,7 +17,7 @@ import { BACKEND_FLAGS, callSummary, resolveBackendFlags, withBackend, withHeade
 import { EXIT_OK, EXIT_USAGE, type Command, type CommandIO } from './command.js';
 
 export const TRAIN_FLAGS: readonly FlagSpec[] = [
-  { name: 'name', kind: 'string', meta: 'NAME', help: 'run folder name (default: <estimator>-<preset>-s<seed>)' },
+  { name: 'name', kind: 'string', meta: 'NAME', help: 'run folder name (default: <estimator>[-<task stage>]-<preset>-s<seed>, e.g. g2rpo-ot-vlm-nano-s0)' },
   { name: 'out', kind: 'string', meta: 'DIR', help: `parent folder of runs (default ${DEFAULTS.outDir}/)` },
   { name: 'steps', kind: 'string', meta: 'N', help: `RL steps (default ${DEFAULTS.steps})` },
   { name: 'seed', kind: 'string', meta: 'N', help: `seed of everything (default ${DEFAULTS.seed})` },

@@ -1,7 +1,7 @@
 /**
  * A hand-made 5×5 bitmap font: the ten digits, the eight letters of FONT_LETTERS and the operators
  * + and −. A glyph fits inside one 8×8 patch with room to shift, so the vision encoder sees each glyph
- * whole in one patch (spec/tasks/font.spec.ts checks that every pair of glyphs differs in ≥ 3 pixels).
+ * whole in one patch (spec/tasks/drawing.spec.ts checks that every pair of glyphs differs in ≥ 3 pixels).
  *
  * Not here: drawing (canvas.ts).
  */
