@@ -6,6 +6,8 @@
  *
  *   --toy square   one red square in a random cell of the 4×4 grid; the answer is its column
  *   --toy colour   a red and a blue square; the prompt names one; the answer is its column
+ *                  (--name-colour: the trace names the colour before the column, `<thinking> red 2 …`, as
+ *                  the spatial and counting traces do; p is then the column token's, pColour the colour's)
  *                  (a toy's result: p = mean probability of the right column token, 128 fresh examples)
  *   --task NAME    one task family of the suite (e.g. counting); greedy accuracy on 64 held-out examples
  *
@@ -33,7 +35,7 @@ const TOY_EVAL = 128;
  * One toy example: an image, a prompt, and the trace `<thinking> column </thinking><answer> yes …`.
  * The draws come in a fixed order (cells first, then placements), so a seed gives the same stream.
  */
-function toyExample(toy: 'square' | 'colour', rng: SeededRng): Example<unknown> {
+function toyExample(toy: 'square' | 'colour', rng: SeededRng, nameColour = false): Example<unknown> {
   const img = newImage();
   const red = Math.floor(rng.next() * GRID * GRID);
   if (toy === 'square') {
@@ -48,13 +50,14 @@ function toyExample(toy: 'square' | 'colour', rng: SeededRng): Example<unknown> 
     const [x, y] = placeInCell(rng, cell, 6);
     drawShape(img, 'square', 6, x, y, colour);
   }
-  const askRed = rng.next() < 0.5;
-  return toyOf(img, [BOS, tokenId(askRed ? 'red' : 'blue')], askRed ? red : blue);
+  const colour = rng.next() < 0.5 ? 'red' : 'blue';
+  return toyOf(img, [BOS, tokenId(colour)], colour === 'red' ? red : blue, nameColour ? colour : null);
 }
 
 /** The example record; the task name only routes batching (toys are scored by the column token). */
-function toyOf(image: Float32Array, prompt: number[], cell: number): Example<unknown> {
-  return { task: 'spatial', key: '', image, prompt, answer: 'yes', trace: formatResponse([String(cell % GRID)], ['yes']) } as Example<unknown>;
+function toyOf(image: Float32Array, prompt: number[], cell: number, colour: string | null = null): Example<unknown> {
+  const thinking = colour === null ? [String(cell % GRID)] : [colour, String(cell % GRID)];
+  return { task: 'spatial', key: '', image, prompt, answer: 'yes', trace: formatResponse(thinking, ['yes']) } as Example<unknown>;
 }
 
 function main(): void {
@@ -63,6 +66,7 @@ function main(): void {
       toy: { type: 'string' }, task: { type: 'string' }, steps: { type: 'string', default: '400' }, lr: { type: 'string', default: '3e-3' },
       seed: { type: 'string', default: '0' }, 'decoder-layers': { type: 'string' }, 'vision-layers': { type: 'string' },
       'd-model': { type: 'string' }, 'pos-init': { type: 'string' }, prefix: { type: 'string' }, 'raw-pixels': { type: 'boolean' },
+      'name-colour': { type: 'boolean' },
     },
   });
   const toy = values.toy;
@@ -70,6 +74,8 @@ function main(): void {
   if ((toy === undefined) === (task === undefined)) throw new Error('give exactly one of --toy square|colour and --task NAME');
   if (toy !== undefined && toy !== 'square' && toy !== 'colour') throw new Error(`--toy: expected square or colour, got "${toy}"`);
   if (task !== undefined && !isTaskName(task)) throw new Error(`--task: unknown task family "${task}"`);
+  const nameColour = values['name-colour'] === true;
+  if (nameColour && toy !== 'colour') throw new Error('--name-colour: only with --toy colour (the task families have their own traces)');
   const int = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -98,7 +104,7 @@ function main(): void {
   const toyRng = new SeededRng(TOY_SEED);
   const taskRng = new SeededRng(deriveSeed(0, 'sft'));
   const nextBatch = (): Example<unknown>[] =>
-    toy !== undefined ? Array.from({ length: BATCH }, () => toyExample(toy, toyRng)) : drawExamples(taskRng, stepTasks([task as TaskName], 0, BATCH));
+    toy !== undefined ? Array.from({ length: BATCH }, () => toyExample(toy, toyRng, nameColour)) : drawExamples(taskRng, stepTasks([task as TaskName], 0, BATCH));
   const t0 = performance.now();
   sftSteps(model, { steps, lr, nextBatch }, (step) => {
     if (step % 100 === 0) process.stderr.write(`step ${step}/${steps} ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
@@ -106,12 +112,13 @@ function main(): void {
 
   const settings = { steps, lr, seed, decoderLayers: config.decoderLayers, visionLayers: config.visionLayers, dModel: config.dModel, posInit: config.posInit, prefix: config.prefix, pixelMean: config.pixelMean };
   if (toy !== undefined) {
-    const ex = Array.from({ length: TOY_EVAL }, () => toyExample(toy, toyRng));
+    const ex = Array.from({ length: TOY_EVAL }, () => toyExample(toy, toyRng, nameColour));
     const out = tokenLogProbs(model, imageBatch(ex), ex.map((e) => e.prompt), ex.map((e) => e.trace));
     const T = out.shape[1];
-    let p = 0;
-    for (let i = 0; i < ex.length; i++) p += Math.exp(out.logProbs.data[i * T + 1]); // token 1: the column
-    console.log(JSON.stringify({ toy, p: p / ex.length, ...settings }));
+    // Mean probability of trace token k over the examples (token 0 is <thinking>).
+    const meanP = (k: number) => ex.reduce((s, _, i) => s + Math.exp(out.logProbs.data[i * T + k]), 0) / ex.length;
+    const colourP = nameColour ? { pColour: meanP(1) } : {};
+    console.log(JSON.stringify({ toy, p: meanP(nameColour ? 2 : 1), ...colourP, nameColour, ...settings }));
   } else {
     const name = task as TaskName;
     const res = evaluate(model, evalSet(1, [name], 64), { seed: 0, maxNewTokens: 24, tasks: [name], samples: 1 });
@@ -124,6 +131,7 @@ try {
 } catch (e) {
   process.stderr.write(`perception-toy: ${e instanceof Error ? e.message : String(e)}\n` +
     'usage: npx tsx bench/perception-toy.ts --toy square|colour | --task NAME [--steps N] [--lr X] [--seed S]\n' +
-    '       [--decoder-layers L] [--vision-layers L] [--d-model D] [--pos-init zeros|normal] [--prefix image|image+prompt] [--raw-pixels]\n');
+    '       [--decoder-layers L] [--vision-layers L] [--d-model D] [--pos-init zeros|normal] [--prefix image|image+prompt] [--raw-pixels]\n' +
+    '       [--name-colour] (with --toy colour)\n');
   process.exit(2);
 }

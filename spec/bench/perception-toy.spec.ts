@@ -17,12 +17,25 @@ describe('bench/perception-toy.ts', () => {
     expect(out.p).toBeLessThan(1);
   });
 
+  it('--name-colour: the column token is scored after the colour the trace names (pColour beside p)', () => {
+    const r = run('--toy', 'colour', '--steps', '2', '--name-colour');
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim());
+    expect(out).toMatchObject({ toy: 'colour', nameColour: true, decoderLayers: 2 });
+    for (const p of [out.p, out.pColour]) {
+      expect(p).toBeGreaterThan(0);
+      expect(p).toBeLessThan(1);
+    }
+    expect(out.p).not.toBe(out.pColour);
+  });
+
   it('rejects a missing probe, an unknown toy and a bad step count, naming the option', () => {
     for (const [args, msg] of [
       [[], /exactly one of --toy/],
       [['--toy', 'circle'], /--toy: expected square or colour/],
       [['--toy', 'square', '--steps', '0'], /--steps: expected a positive integer/],
       [['--task', 'charts'], /--task: unknown task family "charts"/],
+      [['--toy', 'square', '--name-colour'], /--name-colour: only with --toy colour/],
     ] as const) {
       const r = run(...args);
       expect(r.status).toBe(2);

@@ -2,8 +2,10 @@
  * Counting (general VQA): "how many red shapes?". 0–5 shapes of the asked colour (uniform) and 0–3
  * shapes of other colours (at least 1 when the count is 0), each a random circle, square or triangle
  * of side 6 in its own 8×8 cell.
- * Answer: an integer. Accuracy: exact match (binary). Thinking: the count-up `1,2,3` (empty for 0), a
- * step per object, so the thinking length grows with the answer.
+ * Answer: an integer. Accuracy: exact match (binary). Thinking: the colour asked, then the count-up
+ * `red 1,2,3` (the colour alone for 0), a step per object, so the thinking length grows with the answer.
+ * The colour comes first so that the token looking for the shapes holds it (docs/tasks.md § Why the
+ * thinking names the colour).
  */
 import { COLOURS, GRID, drawShape, newImage, placeInCell } from './canvas.js';
 import { parseInteger } from './format.js';
@@ -30,7 +32,7 @@ function draw(rng: Rng): Omit<Example<number>, 'key'> {
     const [x, y] = placeInCell(rng, cell, SIDE);
     drawShape(img, pick(rng, SHAPE_WORDS), SIDE, x, y, COLOURS[c]);
   });
-  const thinking = [...Array(count).keys()].flatMap((i) => (i === 0 ? ['1'] : [',', ...integerTokens(i + 1)]));
+  const thinking = [colour, ...[...Array(count).keys()].flatMap((i) => (i === 0 ? ['1'] : [',', ...integerTokens(i + 1)]))];
   return {
     task: 'counting',
     image: img,

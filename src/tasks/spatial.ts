@@ -3,8 +3,9 @@
  * colours A and B in cells of different columns (left) or rows (above), plus 0–2 distractors in the two
  * other colours, each a random shape of side 6 in its own 8×8 cell. Answer: yes/no. Accuracy: exact
  * match (binary); A and B take their two cells uniformly, so by the swap symmetry "yes" has probability
- * exactly 1/2 and guessing earns 0.5. Thinking: the two cell columns (or rows), `colA,colB`, then the
- * comparison is the answer.
+ * exactly 1/2 and guessing earns 0.5. Thinking: each colour, then its cell column (or row), `A colA , B colB`;
+ * then the comparison is the answer. Naming the colour right before its cell lets the position that
+ * writes the cell find the shape in one attention step (docs/tasks.md § Why the thinking names the colour).
  */
 import { COLOURS, GRID, drawShape, newImage, placeInCell } from './canvas.js';
 import { parseYesNo } from './format.js';
@@ -46,7 +47,7 @@ function draw(rng: Rng): Omit<Example<'yes' | 'no'>, 'key'> {
     image: img,
     prompt: [BOS, Q_SPATIAL, tokenId(a), tokenId(relation), tokenId(b)],
     answer,
-    trace: formatResponse([String(coord(cells[0])), ',', String(coord(cells[1]))], [answer]),
+    trace: formatResponse([a, String(coord(cells[0])), ',', b, String(coord(cells[1]))], [answer]),
   };
 }
 

@@ -21,7 +21,7 @@ import type { TrainConfig } from './config.js';
 import { deriveSeed, drawExamples, imageBatch, stepTasks } from './data.js';
 
 /** Bump when the SFT procedure changes, so stale caches are not reused. */
-const SFT_VERSION = 3; // 2: vlm-nano position embeddings start N(0, 1); 3: vlm-nano normalises pixels
+const SFT_VERSION = 4; // 2: vlm-nano position embeddings start N(0, 1); 3: vlm-nano normalises pixels; 4: spatial and counting traces name the colour first
 const META_KEY = 'g2rpo.warmstart';
 
 export interface SftPoint {
