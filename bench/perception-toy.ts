@@ -1,6 +1,7 @@
 /**
- * `npx tsx bench/perception-toy.ts --toy square|colour | --task NAME [options]`: the small SFT probes
- * behind docs/training.md's "Three model choices" and "Where perception gets stuck". They train vlm-nano,
+ * `npx tsx bench/perception-toy.ts --toy TOY | --task NAME [options]`: the small SFT probes
+ * behind docs/training.md ("Three model choices", "Where perception got stuck", the letter toys) and
+ * docs/tasks.md ("Why the thinking names the colour"). They train vlm-nano,
  * or a variant of it, from scratch with the warm start's recipe (src/train/sft.ts `sftSteps`: AdamW at lr
  * 3e-3, 10 warmup steps, cosine decay to 10 %, clip 1), batch 16. Then they print one JSON line.
  *
@@ -9,6 +10,11 @@
  *                  (--name-colour: the trace names the colour before the column, `<thinking> red 2 …`, as
  *                  the spatial and counting traces do; p is then the column token's, pColour the colour's)
  *                  (a toy's result: p = mean probability of the right column token, 128 fresh examples)
+ *   --toy letters       the reading task's layout: 2–5 font letters in consecutive cells from a random
+ *                       cell, one offset and ink for the string; the answer is the string
+ *   --toy letters-at-0  the same, always from cell 0 (where each letter is is then fixed by its index)
+ *   --toy glyph         one letter in a random cell
+ *                       (p = mean probability of the right letter over all letters; pByLetter per index)
  *   --task NAME    one task family of the suite (e.g. counting); greedy accuracy on 64 held-out examples
  *
  * Options change the model: --decoder-layers L, --vision-layers L, --d-model D (MLP 4·D),
@@ -20,8 +26,9 @@
  */
 import { parseArgs } from 'node:util';
 import { COLOURS, SeededRng, getTask, isTaskName, type Example, type TaskName } from '../src/tasks/index.js';
-import { GRID, drawShape, newImage, placeInCell } from '../src/tasks/canvas.js';
-import { BOS, formatResponse, tokenId } from '../src/tasks/vocab.js';
+import { CELL, GRID, WHITE, drawGlyph, drawShape, newImage, placeInCell } from '../src/tasks/canvas.js';
+import { GLYPH_SIZE } from '../src/tasks/font.js';
+import { BOS, FONT_LETTERS, formatResponse, tokenId } from '../src/tasks/vocab.js';
 import { evaluate } from '../src/train/evaluate.js';
 import { sftSteps } from '../src/train/sft.js';
 import { deriveSeed, drawExamples, evalSet, imageBatch, stepTasks } from '../src/train/data.js';
@@ -30,12 +37,18 @@ import { VLM, checkVlmConfig, getPreset, tokenLogProbs, type VlmConfig } from '.
 const BATCH = 16;
 const TOY_SEED = 77; // the toys' examples: training batches, then the 128 evaluated
 const TOY_EVAL = 128;
+const TOYS = ['square', 'colour', 'letters', 'letters-at-0', 'glyph'] as const;
+type Toy = (typeof TOYS)[number];
+const isLetterToy = (toy: Toy) => toy === 'letters' || toy === 'letters-at-0' || toy === 'glyph';
+const INKS = [WHITE, ...Object.values(COLOURS)];
+const LETTERS_AT = 3; // trace index of the first answer letter: <thinking> </thinking> <answer> L…
 
 /**
  * One toy example: an image, a prompt, and the trace `<thinking> column </thinking><answer> yes …`.
  * The draws come in a fixed order (cells first, then placements), so a seed gives the same stream.
  */
-function toyExample(toy: 'square' | 'colour', rng: SeededRng, nameColour = false): Example<unknown> {
+function toyExample(toy: Toy, rng: SeededRng, nameColour = false): Example<unknown> {
+  if (isLetterToy(toy)) return letterToy(toy, rng);
   const img = newImage();
   const red = Math.floor(rng.next() * GRID * GRID);
   if (toy === 'square') {
@@ -54,6 +67,19 @@ function toyExample(toy: 'square' | 'colour', rng: SeededRng, nameColour = false
   return toyOf(img, [BOS, tokenId(colour)], colour === 'red' ? red : blue, nameColour ? colour : null);
 }
 
+/** A letter toy: the reading task's drawing (src/tasks/reading.ts) with its start cell chosen by the toy. */
+function letterToy(toy: Toy, rng: SeededRng): Example<unknown> {
+  const img = newImage();
+  const n = toy === 'glyph' ? 1 : 2 + Math.floor(rng.next() * 4);
+  const text = Array.from({ length: n }, () => FONT_LETTERS[Math.floor(rng.next() * FONT_LETTERS.length)]);
+  const start = toy === 'letters-at-0' ? 0 : Math.floor(rng.next() * (GRID * GRID - n + 1));
+  const ox = Math.floor(rng.next() * (CELL - GLYPH_SIZE + 1)); // 0…3, as reading.ts
+  const oy = Math.floor(rng.next() * (CELL - GLYPH_SIZE + 1));
+  const ink = INKS[Math.floor(rng.next() * INKS.length)];
+  text.forEach((ch, i) => drawGlyph(img, ch, ((start + i) % GRID) * CELL + ox, Math.floor((start + i) / GRID) * CELL + oy, ink));
+  return { task: 'reading', key: '', image: img, prompt: [BOS], answer: text.join(''), trace: formatResponse([], text) } as Example<unknown>;
+}
+
 /** The example record; the task name only routes batching (toys are scored by the column token). */
 function toyOf(image: Float32Array, prompt: number[], cell: number, colour: string | null = null): Example<unknown> {
   const thinking = colour === null ? [String(cell % GRID)] : [colour, String(cell % GRID)];
@@ -69,10 +95,10 @@ function main(): void {
       'name-colour': { type: 'boolean' },
     },
   });
-  const toy = values.toy;
+  const toy = values.toy as Toy | undefined; // checked against TOYS below
   const task = values.task;
-  if ((toy === undefined) === (task === undefined)) throw new Error('give exactly one of --toy square|colour and --task NAME');
-  if (toy !== undefined && toy !== 'square' && toy !== 'colour') throw new Error(`--toy: expected square or colour, got "${toy}"`);
+  if ((toy === undefined) === (task === undefined)) throw new Error(`give exactly one of --toy ${TOYS.join('|')} and --task NAME`);
+  if (toy !== undefined && !(TOYS as readonly string[]).includes(toy)) throw new Error(`--toy: expected one of ${TOYS.join(', ')}, got "${toy}"`);
   if (task !== undefined && !isTaskName(task)) throw new Error(`--task: unknown task family "${task}"`);
   const nameColour = values['name-colour'] === true;
   if (nameColour && toy !== 'colour') throw new Error('--name-colour: only with --toy colour (the task families have their own traces)');
@@ -116,9 +142,17 @@ function main(): void {
     const out = tokenLogProbs(model, imageBatch(ex), ex.map((e) => e.prompt), ex.map((e) => e.trace));
     const T = out.shape[1];
     // Mean probability of trace token k over the examples (token 0 is <thinking>).
-    const meanP = (k: number) => ex.reduce((s, _, i) => s + Math.exp(out.logProbs.data[i * T + k]), 0) / ex.length;
-    const colourP = nameColour ? { pColour: meanP(1) } : {};
-    console.log(JSON.stringify({ toy, p: meanP(nameColour ? 2 : 1), ...colourP, nameColour, ...settings }));
+    const pOf = (i: number, k: number) => Math.exp(out.logProbs.data[i * T + k]);
+    if (isLetterToy(toy)) {
+      const byLetter: number[][] = []; // byLetter[k]: the probabilities of the k-th letters
+      ex.forEach((e, i) => [...(e.answer as string)].forEach((_, k) => (byLetter[k] ??= []).push(pOf(i, LETTERS_AT + k))));
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      console.log(JSON.stringify({ toy, p: mean(byLetter.flat()), pByLetter: byLetter.map(mean), ...settings }));
+    } else {
+      const meanP = (k: number) => ex.reduce((s, _, i) => s + pOf(i, k), 0) / ex.length;
+      const colourP = nameColour ? { pColour: meanP(1) } : {};
+      console.log(JSON.stringify({ toy, p: meanP(nameColour ? 2 : 1), ...colourP, nameColour, ...settings }));
+    }
   } else {
     const name = task as TaskName;
     const res = evaluate(model, evalSet(1, [name], 64), { seed: 0, maxNewTokens: 24, tasks: [name], samples: 1 });
@@ -130,7 +164,7 @@ try {
   main();
 } catch (e) {
   process.stderr.write(`perception-toy: ${e instanceof Error ? e.message : String(e)}\n` +
-    'usage: npx tsx bench/perception-toy.ts --toy square|colour | --task NAME [--steps N] [--lr X] [--seed S]\n' +
+    'usage: npx tsx bench/perception-toy.ts --toy square|colour|letters|letters-at-0|glyph | --task NAME [--steps N] [--lr X] [--seed S]\n' +
     '       [--decoder-layers L] [--vision-layers L] [--d-model D] [--pos-init zeros|normal] [--prefix image|image+prompt] [--raw-pixels]\n' +
     '       [--name-colour] (with --toy colour)\n');
   process.exit(2);

@@ -29,10 +29,22 @@ describe('bench/perception-toy.ts', () => {
     expect(out.p).not.toBe(out.pColour);
   });
 
+  it('a letter toy prints the mean letter probability and one per letter index (2–5 letters)', () => {
+    const r = run('--toy', 'letters', '--steps', '2');
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim());
+    expect(out.toy).toBe('letters');
+    expect(out.pByLetter).toHaveLength(5);
+    for (const p of [out.p, ...out.pByLetter]) {
+      expect(p).toBeGreaterThan(0);
+      expect(p).toBeLessThan(1);
+    }
+  });
+
   it('rejects a missing probe, an unknown toy and a bad step count, naming the option', () => {
     for (const [args, msg] of [
       [[], /exactly one of --toy/],
-      [['--toy', 'circle'], /--toy: expected square or colour/],
+      [['--toy', 'circle'], /--toy: expected one of square, colour, letters, letters-at-0, glyph, got "circle"/],
       [['--toy', 'square', '--steps', '0'], /--steps: expected a positive integer/],
       [['--task', 'charts'], /--task: unknown task family "charts"/],
       [['--toy', 'square', '--name-colour'], /--name-colour: only with --toy colour/],
