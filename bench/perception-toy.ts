@@ -12,7 +12,7 @@
  *                  (a toy's result: p = mean probability of the right column token, 128 fresh examples)
  *   --toy letters       the reading task's layout: 2–5 font letters in consecutive cells from a random
  *                       cell, one offset and ink for the string; the answer is the string
- *   --toy letters-at-0  the same, always from cell 0 (where each letter is is then fixed by its index)
+ *   --toy letters-at-0  the same, always from cell 0 (each letter's cell is then fixed by its index)
  *   --toy glyph         one letter in a random cell
  *                       (p = mean probability of the right letter over all letters; pByLetter per index)
  *   --task NAME    one task family of the suite (e.g. counting); greedy accuracy on 64 held-out examples
@@ -141,7 +141,7 @@ function main(): void {
     const ex = Array.from({ length: TOY_EVAL }, () => toyExample(toy, toyRng, nameColour));
     const out = tokenLogProbs(model, imageBatch(ex), ex.map((e) => e.prompt), ex.map((e) => e.trace));
     const T = out.shape[1];
-    // Mean probability of trace token k over the examples (token 0 is <thinking>).
+    // pOf(i, k): the model's probability of example i's trace token k (token 0 is <thinking>).
     const pOf = (i: number, k: number) => Math.exp(out.logProbs.data[i * T + k]);
     if (isLetterToy(toy)) {
       const byLetter: number[][] = []; // byLetter[k]: the probabilities of the k-th letters
