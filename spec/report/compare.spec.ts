@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCompareReport, buildReport, COMPARE_SECTIONS } from '../../src/report/index.js';
+import { shortVariantLabel } from '../../src/report/compare-report.js';
 import { fixtureRecords, SIX, writeRun, type FixtureOptions } from './fixture.js';
 import { htmlProblems, sectionIds } from './html-check.js';
 
@@ -54,6 +55,15 @@ describe('buildCompareReport', () => {
     expect(html).toContain('<th>D</th><td>g2rpo-noshaping</td><td>g2rpo</td><td>ot</td><td>off</td><td>off</td>');
     // a run with its own report is linked, relative to the comparison's folder
     expect(html).toContain('<a href="../grpo/report.html">grpo</a>');
+  });
+
+  it('the dispersion legend names each variant by estimator, stage and shaping, short enough to show whole', () => {
+    const cvChart = html.slice(html.indexOf('Dispersion of gradient-norm shares across tasks'));
+    const legend = [...cvChart.matchAll(/fill="#222">([A-D]: [^<]*)<\/text>/g)].map((m) => m[1]).slice(0, 4);
+    expect(legend).toEqual(['A: grpo', 'B: g2rpo/ot', 'C: g2rpo/scale', 'D: g2rpo/ot, no shaping']);
+    const one = (o: FixtureOptions) => shortVariantLabel({ config: { ...fixtureRecords(o)[0], name: 'x' } } as never);
+    expect(one({ name: 'l', lengthShaping: false, steps: 1 })).toBe('g2rpo/ot, no length shaping');
+    expect(one({ name: 'e', entropyShaping: false, steps: 1 })).toBe('g2rpo/ot, no entropy shaping');
   });
 
   it('states the share dispersion of each variant and against GRPO in numbers recomputed here', () => {

@@ -50,6 +50,15 @@ export function variantLabel(m: RunMetrics): string {
   return `${c.name} (${c.estimator ?? '?'}${stage ? `/${stage}` : ''}; length shaping ${onOff(c.lengthShaping)}, entropy shaping ${onOff(c.entropyShaping)})`;
 }
 
+/** What a legend has room for: the estimator, its stage, and which shaping is off (e.g. "g2rpo/ot, no shaping"). */
+export function shortVariantLabel(m: RunMetrics): string {
+  const c = m.config;
+  const stage = taskStageOf(m);
+  const off = [c.lengthShaping === false ? 'length' : null, c.entropyShaping === false ? 'entropy' : null].filter((x) => x !== null);
+  const shaping = off.length === 2 ? ', no shaping' : off.length === 1 ? `, no ${off[0]} shaping` : '';
+  return `${c.estimator ?? '?'}${stage ? `/${stage}` : ''}${shaping}`;
+}
+
 function variant(m: RunMetrics, i: number, tasks: readonly string[]): Variant {
   const warm = m.evals.find((e) => e.step === 0) ?? null;
   const after = m.evals.filter((e) => e.step > 0);
@@ -140,7 +149,7 @@ export function renderCompareReport(ms: readonly RunMetrics[], outDir = '.'): st
   body.push(section('eval', 'Held-out reward per task: final against warm start', grid(perVariant, true) + deltas + table(['task', ...vs.flatMap((v) => [`${v.letter} warm`, `${v.letter} final`, `${v.letter} Δ`, `${v.letter} final sampled`])], evalRows)));
 
   const w = smoothingWeight(Math.max(...vs.map((v) => v.m.steps.length)));
-  const cvSeries: LineSeries[] = vs.flatMap((v, i) => smoothedSeries(`${v.letter}: ${v.m.config.name}`, neutralStyle(i), [...v.cv].map(([x, y]) => ({ x, y })), w));
+  const cvSeries: LineSeries[] = vs.flatMap((v, i) => smoothedSeries(`${v.letter}: ${shortVariantLabel(v.m)}`, neutralStyle(i), [...v.cv].map(([x, y]) => ({ x, y })), w));
   const cvChart = figure(lineChart({ title: 'Dispersion of gradient-norm shares across tasks', xLabel: 'RL step', yLabel: 'coefficient of variation of shares', series: cvSeries, yInclude: [0], xInteger: true, width: 1000, height: 320 }), `Lower is more equal: 0 means every task contributes the same gradient norm; a variant whose line sits below another’s spreads the update more evenly across tasks. ${smoothingNote(w)}`);
   const shareCharts = vs.map((v) =>
     figure(
